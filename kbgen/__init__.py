@@ -1,0 +1,5 @@
+"""kbgen: an email help center generated from YAML data."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

@@ -1,0 +1,174 @@
+"""Load the whole data folder into one validated knowledge base.
+
+Every file is loaded and validated even after the first failure, so an author
+sees every problem at once. Nothing downstream ever sees invalid data: either
+``load_kb`` returns a complete KB, or it raises ``DataError`` with every error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Union
+
+from .checks import check_kb
+from .errors import DataError, Problem, errors_only
+from .loader import Document, load_file
+from .model import (
+    Article,
+    Categories,
+    Category,
+    Client,
+    Protocol,
+    Provider,
+    Strict,
+    Troubleshooting,
+)
+from .model import Problem as TroubleProblem
+from .validation import validate
+
+Entry = Union[Article, Client]
+
+# Where each kind of file lives under data/; one file, or one folder of files.
+SINGLE_FILES: dict[str, tuple[str, type[Strict]]] = {
+    "provider.yml": ("provider", Provider),
+    "categories.yml": ("categories", Categories),
+    "troubleshooting.yml": ("troubleshooting", Troubleshooting),
+}
+FOLDERS: dict[str, tuple[str, type[Strict]]] = {
+    "protocols": ("protocol", Protocol),
+    "articles": ("article", Article),
+    "clients": ("client", Client),
+}
+
+
+@dataclass
+class KB:
+    """The validated knowledge base; the only thing renderers ever read."""
+
+    root: Path
+    provider: Provider
+    protocols: dict[str, Protocol]
+    categories: dict[str, Category]
+    troubles: dict[str, TroubleProblem]
+    entries: dict[str, Entry]
+    documents: dict[str, Document] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def children(self, category_id: str | None) -> list[Category]:
+        return sorted(
+            (c for c in self.categories.values() if c.parent == category_id),
+            key=lambda c: (c.order, c.title.lower()),
+        )
+
+    def listed(self, category_id: str) -> list[Entry]:
+        """Articles shown in a category: drafts and hidden ones are left out."""
+        return sorted(
+            (e for e in self.entries.values()
+             if e.category == category_id and not e.hidden and not e.draft),
+            key=lambda e: (e.order, e.title.lower()),
+        )
+
+    def subtree(self, category_id: str) -> list[Entry]:
+        out = list(self.listed(category_id))
+        for child in self.children(category_id):
+            out.extend(self.subtree(child.id))
+        return out
+
+    def ancestors(self, category_id: str) -> list[Category]:
+        chain: list[Category] = []
+        current: str | None = category_id
+        while current is not None and current in self.categories:
+            chain.insert(0, self.categories[current])
+            current = self.categories[current].parent
+        return chain
+
+    def published(self) -> list[Entry]:
+        return [e for e in self.entries.values() if not e.draft]
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _data_files(data_dir: Path) -> list[Path]:
+    return sorted(p for p in data_dir.rglob("*") if p.is_file() and p.suffix in {".yml", ".yaml"})
+
+
+def load_kb(root: Path, data_dir: str = "data") -> KB:
+    """Load, validate and cross-check ``root/data``; raise DataError on any error."""
+    data = root / data_dir
+    problems: list[Problem] = []
+    if not data.is_dir():
+        raise DataError([Problem(data_dir, 1, 1, "", "the data folder does not exist",
+                                 f"create {data_dir}/ with provider.yml and categories.yml")])
+    singles: dict[str, tuple[Strict, Document]] = {}
+    many: dict[str, list[tuple[Strict, Document]]] = {kind: [] for kind, _ in FOLDERS.values()}
+    documents: dict[str, Document] = {}
+
+    for path in _data_files(data):
+        rel = path.relative_to(data)
+        shown = _display(path, root)
+        if path.suffix == ".yaml":
+            problems.append(Problem(shown, 1, 1, "", "data files end in .yml",
+                                    f"rename it to {path.stem}.yml"))
+            continue
+        target = SINGLE_FILES.get(rel.as_posix()) if len(rel.parts) == 1 else (
+            FOLDERS.get(rel.parts[0]) if len(rel.parts) == 2 else None)
+        if target is None:
+            known = ", ".join([*SINGLE_FILES, *(f"{d}/*.yml" for d in FOLDERS)])
+            problems.append(Problem(shown, 1, 1, "", "kbgen does not know this file",
+                                    f"data files are {known}"))
+            continue
+        kind, cls = target
+        loaded = load_file(path, shown)
+        if isinstance(loaded, Problem):
+            problems.append(loaded)
+            continue
+        documents[shown] = loaded
+        model, found = validate(loaded, cls)
+        problems.extend(found)
+        if model is None:
+            continue
+        if len(rel.parts) == 1:
+            singles[kind] = (model, loaded)
+        else:
+            many[kind].append((model, loaded))
+
+    for name, (kind, _cls) in SINGLE_FILES.items():
+        if kind not in singles and not any(p.file.endswith(name) for p in problems):
+            problems.append(Problem(f"{data_dir}/{name}", 1, 1, "", f"{name} is missing",
+                                    f"create {data_dir}/{name}; `kbgen new {kind}` writes one"))
+
+    if errors_only(problems):
+        raise DataError(problems)
+
+    provider = singles["provider"][0]
+    categories = singles["categories"][0]
+    troubles = singles["troubleshooting"][0]
+    assert isinstance(provider, Provider)
+    assert isinstance(categories, Categories)
+    assert isinstance(troubles, Troubleshooting)
+    kb = KB(
+        root=root,
+        provider=provider,
+        protocols={m.id: m for m, _ in many["protocol"] if isinstance(m, Protocol)},
+        categories={c.id: c for c in categories.categories},
+        troubles={p.id: p for p in troubles.problems},
+        entries={},
+        documents=documents,
+    )
+    for kind in ("article", "client"):
+        for model, doc in many[kind]:
+            assert isinstance(model, (Article, Client))
+            kb.entries.setdefault(model.id, model)
+            kb.sources.setdefault(model.id, doc.file)
+    problems.extend(check_kb(kb, singles, many))
+    if errors_only(problems):
+        raise DataError(problems)
+    kb.warnings = problems
+    return kb

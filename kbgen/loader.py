@@ -1,0 +1,245 @@
+"""YAML text to plain data, with the line and column of every key and value.
+
+PyYAML's ``safe_load`` is too forgiving for a file that authors edit by hand:
+it keeps the last of two duplicate keys, reads ``NO`` as false and ``010`` as
+8, and hands alias bombs to whatever walks the data next. So we read the event
+stream ourselves and build the data from it, refusing what has no place in a
+help-center data file: duplicate keys, anchors and aliases, tags, directives,
+several documents, and files that are too large or too deep.
+
+Plain (unquoted) scalars are read the YAML 1.2 way, narrowed further:
+decimal integers become ``int``, ``true``/``false`` become ``bool``,
+``null``/``~``/nothing become ``None``; everything else, ``yes``, ``NO``,
+``1.5`` and dates included, stays text. Numbers with a leading zero are
+refused because an author cannot tell whether they meant 8 or "010".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Union
+
+import yaml
+
+from .errors import Problem
+
+MAX_BYTES = 256 * 1024
+MAX_DEPTH = 24
+
+PathKey = tuple[Union[str, int], ...]
+Position = tuple[int, int]
+
+_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+_AMBIGUOUS_NUMBER = re.compile(r"[-+]?(0[0-9_]+|0[xXoObB][0-9a-fA-F_]+|[0-9][0-9_]*_[0-9_]*)")
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+_NULL = {"", "~", "null", "Null", "NULL"}
+
+try:  # libyaml is much faster; its marks are the same as the pure parser's.
+    _Parser: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - wheels ship libyaml
+    _Parser = yaml.SafeLoader
+
+
+@dataclass
+class Document:
+    """One data file: its plain data and where every piece of it stands."""
+
+    file: str
+    data: dict[str, Any]
+    values: dict[PathKey, Position] = field(default_factory=dict)
+    keys: dict[PathKey, Position] = field(default_factory=dict)
+
+    def where(self, path: PathKey, *, key: bool = False) -> Position:
+        """Position of a value (or its key); falls back to the nearest ancestor."""
+        path = tuple(path)
+        while True:
+            table = (self.keys, self.values) if key else (self.values, self.keys)
+            for marks in table:
+                if path in marks:
+                    return marks[path]
+            if not path:
+                return (1, 1)
+            path = path[:-1]
+
+    def problem(self, path: PathKey, message: str, hint: str = "", *, key: bool = False,
+                **kw: Any) -> Problem:
+        line, col = self.where(path, key=key)
+        return Problem(self.file, line, col, dotted(path), message, hint, **kw)
+
+
+def dotted(path: PathKey) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part
+    return out
+
+
+class _Refused(Exception):
+    def __init__(self, mark: Any, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+        self.hint = hint
+
+
+def _pos(mark: Any) -> Position:
+    return (mark.line + 1, mark.column + 1)
+
+
+def load_text(text: str, file: str) -> Document | Problem:
+    """Parse one YAML document; return the Document or the first problem found.
+
+    A YAML file that does not parse cannot be checked further, so one problem
+    per broken file is all an author can act on anyway.
+    """
+    if not text.strip() or all(
+        not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
+    ):
+        return Problem(file, 1, 1, "", "the file is empty",
+                       "write the data as 'key: value' lines, or delete the file")
+    try:
+        return _build(text, file)
+    except _Refused as err:
+        line, col = _pos(err.mark)
+        return Problem(file, line, col, "", err.message, err.hint)
+    except yaml.MarkedYAMLError as err:
+        return _yaml_problem(err, text, file)
+    except yaml.YAMLError as err:  # reader errors carry no mark
+        return Problem(file, 1, 1, "", f"not valid YAML: {err}", "")
+
+
+def load_file(path: Path, display: str) -> Document | Problem:
+    """Read, decode and parse one data file, refusing oversize and non-UTF-8 files."""
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        return Problem(display, 1, 1, "", f"cannot read the file: {err.strerror}", "")
+    if len(raw) > MAX_BYTES:
+        return Problem(display, 1, 1, "", f"the file is {len(raw):,} bytes; the limit is "
+                       f"{MAX_BYTES:,}", "split it into smaller files")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        before = raw[: err.start]
+        line = before.count(b"\n") + 1
+        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        return Problem(display, line, col, "",
+                       f"the file is not UTF-8 (byte 0x{raw[err.start]:02x} cannot be decoded)",
+                       "save the file as UTF-8 in your editor")
+    return load_text(text, display)
+
+
+def _yaml_problem(err: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
+    mark = err.problem_mark or err.context_mark
+    line, col = _pos(mark) if mark else (1, 1)
+    source_line = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+    problem = (err.problem or "").strip()
+    if "\t" in source_line[: max(col, 1)] or "'\\t'" in problem:
+        tab = source_line.find("\t")
+        return Problem(file, line, tab + 1 if tab >= 0 else col, "",
+                       "a tab character is used for indentation",
+                       "YAML indents with spaces only: replace the tab with spaces")
+    context = f" {err.context}" if err.context else ""
+    return Problem(file, line, col, "", f"not valid YAML: {problem}{context}".rstrip(),
+                   "check the indentation and that every 'key: value' has a space after the colon")
+
+
+def _scalar(event: yaml.ScalarEvent) -> Any:
+    value = event.value
+    if event.style:  # quoted or block scalars are always text
+        return value
+    if value in _NULL:
+        return None
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    if _INT.fullmatch(value):
+        return int(value)
+    if _AMBIGUOUS_NUMBER.fullmatch(value):
+        raise _Refused(event.start_mark, f"ambiguous number {value}",
+                       f"write it without leading zeros or underscores, or quote it "
+                       f"('{value}') if it is text")
+    return value
+
+
+def _build(text: str, file: str) -> Document:
+    events = iter(yaml.parse(text, Loader=_Parser))
+    doc = Document(file=file, data={})
+    documents = 0
+    root: Any = None
+
+    def check(event: Any) -> None:
+        if getattr(event, "anchor", None):
+            raise _Refused(event.start_mark, f"anchors (&{event.anchor}) are not allowed",
+                           "write the value out in full where it is needed")
+        if getattr(event, "tag", None):
+            raise _Refused(event.start_mark, f"tags ({event.tag}) are not allowed",
+                           "remove the tag; values are typed by the schema")
+
+    def node(event: Any, path: PathKey, depth: int) -> Any:
+        if depth > MAX_DEPTH:
+            raise _Refused(event.start_mark, f"the data is nested more than {MAX_DEPTH} "
+                           "levels deep", "flatten the structure")
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(event.start_mark, f"aliases (*{event.anchor}) are not allowed",
+                           "write the value out in full where it is needed")
+        check(event)
+        doc.values[path] = _pos(event.start_mark)
+        if isinstance(event, yaml.ScalarEvent):
+            return _scalar(event)
+        if isinstance(event, yaml.SequenceStartEvent):
+            items: list[Any] = []
+            for item in events:
+                if isinstance(item, yaml.SequenceEndEvent):
+                    return items
+                items.append(node(item, (*path, len(items)), depth + 1))
+        if isinstance(event, yaml.MappingStartEvent):
+            mapping: dict[str, Any] = {}
+            for key_event in events:
+                if isinstance(key_event, yaml.MappingEndEvent):
+                    return mapping
+                if isinstance(key_event, yaml.AliasEvent):
+                    raise _Refused(key_event.start_mark, "aliases are not allowed", "")
+                check(key_event)
+                if not isinstance(key_event, yaml.ScalarEvent):
+                    raise _Refused(key_event.start_mark, "a key must be a plain name",
+                                   "write 'name: value'")
+                key = key_event.value
+                if key == "<<":
+                    raise _Refused(key_event.start_mark, "merge keys (<<) are not allowed",
+                                   "write the values out in full")
+                if key in mapping:
+                    first = doc.keys[(*path, key)][0]
+                    raise _Refused(key_event.start_mark, f"duplicate key '{key}'",
+                                   f"'{key}' is already set on line {first}; keep only one")
+                doc.keys[(*path, key)] = _pos(key_event.start_mark)
+                mapping[key] = node(next(events), (*path, key), depth + 1)
+        raise _Refused(event.start_mark, "unexpected YAML structure", "")  # pragma: no cover
+
+    for event in events:
+        if isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if event.version or event.tags:
+                raise _Refused(event.start_mark, "YAML directives (%YAML, %TAG) are not allowed",
+                               "delete the line starting with %")
+            if documents > 1:
+                raise _Refused(event.start_mark, "the file holds more than one YAML document",
+                               "keep one document per file; remove the '---' line")
+            root_event = next(events)
+            root = node(root_event, (), 1)
+            if not isinstance(root, dict):
+                kind = "a list" if isinstance(root, list) else "a single value"
+                raise _Refused(root_event.start_mark,
+                               f"the file holds {kind}; expected 'key: value' lines",
+                               "start the file with fields like 'id: …', not '- …'")
+    doc.data = root if isinstance(root, dict) else {}
+    return doc

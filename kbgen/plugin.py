@@ -1,0 +1,115 @@
+"""The MkDocs adapter: MkDocs events only, all real work lives in pure modules."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from .errors import DataError, format_text
+from .kb import KB, load_kb
+from .render import GeneratedPage, category_uri, render_pages
+
+log = logging.getLogger("mkdocs.plugins.kbgen")
+
+
+class KbgenConfig(base.Config):
+    enabled = c.Type(bool, default=True)
+    """Turn the generator off (the site then holds only docs/)."""
+    data_dir = c.Type(str, default="data")
+    """Folder with the YAML data, relative to mkdocs.yml."""
+    templates_dir = c.Type(str, default="overrides/kbgen")
+    """Folder whose templates replace kbgen's own page templates, relative to mkdocs.yml."""
+
+
+class KbgenPlugin(BasePlugin[KbgenConfig]):
+    """Loads data/, adds one generated page per article, category and the home page."""
+
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.kb: KB | None = None
+        self.pages: dict[str, GeneratedPage] = {}
+        self.root = Path.cwd()
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return config
+        self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
+        try:
+            kb = load_kb(self.root, self.config.data_dir)
+        except DataError as err:
+            raise PluginError("kbgen: the data has errors:\n" + format_text(err.problems)) from None
+        for problem in kb.warnings:
+            # Warnings are logged at WARNING so that `mkdocs build --strict` fails on them.
+            log.warning(str(problem))
+        self.kb = kb
+        templates = self.root / self.config.templates_dir
+        self.pages = {p.src_uri: p for p in render_pages(kb, templates)}
+        config.nav = self._nav(kb)
+        return config
+
+    def _nav(self, kb: KB) -> list[Any]:
+        """A nav nested by category, so Material can prune it (see DESIGN.md)."""
+
+        def section(cat_id: str) -> dict[str, Any]:
+            cat = kb.categories[cat_id]
+            items: list[Any] = [category_uri(kb, cat_id)]
+            for child in kb.children(cat_id):
+                items.append(section(child.id))
+            for entry in kb.listed(cat_id):
+                items.append(next(p.src_uri for p in self.pages.values()
+                                  if p.entry_id == entry.id))
+            return {_nav_title(cat.title): items}
+
+        return ["index.md", *(section(top.id) for top in kb.children(None))]
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled:
+            return files
+        for uri, page in self.pages.items():
+            existing = files.get_file_from_path(uri)
+            if existing is not None and not existing.generated_by:
+                raise PluginError(f"kbgen: docs/{uri} clashes with a generated page; "
+                                  "rename or remove the hand-written file")
+            files.append(File.generated(config, uri, content=page.markdown))
+        return files
+
+    @event_priority(50)
+    def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
+                        nav: Any) -> dict[str, Any] | None:
+        generated = self.pages.get(page.file.src_uri)
+        if generated is None or self.kb is None:
+            return context
+        provider = self.kb.provider
+        if generated.source and provider.repo_url:
+            # "Edit this page" opens the YAML the article comes from, not a Markdown file.
+            page.edit_url = (f"{provider.repo_url.rstrip('/')}/edit/{provider.edit_branch}/"
+                             f"{generated.source}")
+        else:
+            page.edit_url = None
+        context["kbgen"] = {"entry_id": generated.entry_id, "source": generated.source}
+        return context
+
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        if self.config.enabled:
+            server.watch(str(self.root / self.config.data_dir))
+            templates = self.root / self.config.templates_dir
+            if templates.is_dir():
+                server.watch(str(templates))
+        return server
+
+
+def _nav_title(title: str) -> str:
+    # Material prints nav titles unescaped; titles are plain text.
+    from markupsafe import escape
+
+    return str(escape(title))
