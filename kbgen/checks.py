@@ -20,7 +20,7 @@ from .model import (
     Protocol,
     Provider,
     Strict,
-    TextBlock,
+    TroublesBlock,
 )
 
 if TYPE_CHECKING:
@@ -177,6 +177,12 @@ def _check_blocks(kb: KB, model: Article, doc: Document) -> list[Problem]:
                 if block.protocols.index(pid) != j:
                     problems.append(doc.problem(("body", i, "protocols", j),
                                                 f"'{pid}' is listed twice", "remove one"))
+        if isinstance(block, TroublesBlock):
+            for j, tid in enumerate(block.problems):
+                if tid not in kb.troubles:
+                    problems.append(doc.problem(("body", i, "problems", j),
+                                                f"unknown problem '{tid}'",
+                                                _choices(tid, kb.troubles)))
         if isinstance(block, ComparisonBlock):
             for j, row in enumerate(block.rows):
                 for pid in block.protocols:
@@ -205,12 +211,11 @@ def _check_client(kb: KB, model: Client, doc: Document) -> list[Problem]:
             problems.append(doc.problem(("troubleshooting", i, "problem"),
                                         f"unknown problem '{trouble.problem}'",
                                         _choices(trouble.problem, kb.troubles)))
-    if model.deprecated and model.deprecated.replacement:
-        if model.deprecated.replacement not in kb.entries:
-            problems.append(doc.problem(("deprecated", "replacement"),
-                                        f"no article or client guide has the id "
-                                        f"'{model.deprecated.replacement}'",
-                                        _choices(model.deprecated.replacement, kb.entries)))
+    replacement = model.deprecated.replacement if model.deprecated else None
+    if replacement and replacement not in kb.entries:
+        problems.append(doc.problem(("deprecated", "replacement"),
+                                    f"no article or client guide has the id '{replacement}'",
+                                    _choices(replacement, kb.entries)))
     return problems
 
 
@@ -262,5 +267,3 @@ def _choices(value: str, known: Any) -> str:
     shown = ", ".join(names[:8]) + (", …" if len(names) > 8 else "")
     return f"known: {shown}" if names else ""
 
-
-__all__ = ["check_kb", "TextBlock"]

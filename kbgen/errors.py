@@ -8,12 +8,12 @@ problems before anyone fails, so an author fixes a file in one pass.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from enum import Enum
-from typing import Iterable
+from enum import StrEnum
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     # The site still builds; `mkdocs build --strict` turns these into failures.
     WARNING = "warning"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Union
 
 from .checks import check_kb
 from .errors import DataError, Problem, errors_only
@@ -27,7 +26,7 @@ from .model import (
 from .model import Problem as TroubleProblem
 from .validation import validate
 
-Entry = Union[Article, Client]
+Entry = Article | Client
 
 # Where each kind of file lives under data/; one file, or one folder of files.
 SINGLE_FILES: dict[str, tuple[str, type[Strict]]] = {

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import yaml
 
@@ -28,7 +28,7 @@ from .errors import Problem
 MAX_BYTES = 256 * 1024
 MAX_DEPTH = 24
 
-PathKey = tuple[Union[str, int], ...]
+PathKey = tuple[str | int, ...]
 Position = tuple[int, int]
 
 _INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")

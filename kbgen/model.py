@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 SLUG_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-HOST_RE = r"^(\{domain\}|[a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.(\{domain\}|[a-z0-9]([a-z0-9-]*[a-z0-9])?))*$"
+_LABEL = r"(\{domain\}|[a-z0-9]([a-z0-9-]*[a-z0-9])?)"
+HOST_RE = rf"^{_LABEL}(\.{_LABEL})*$"
 
 
 def _number_as_text(value: Any) -> Any:
@@ -194,11 +195,19 @@ class SettingsBlock(Strict):
 
     type: Literal["settings"]
     heading: Text | None = None
-    incoming: list[Literal["imap", "pop3"]] = Field(default_factory=lambda: ["imap", "pop3"])
+    incoming: list[Literal["imap", "pop3"]] = Field(default=["imap", "pop3"], min_length=1)
+
+
+class TroublesBlock(Strict):
+    """Problems from data/troubleshooting.yml with their causes and fixes."""
+
+    type: Literal["troubleshooting"]
+    heading: Text | None = None
+    problems: list[Slug] = Field(default_factory=list, description="Ids; empty means all.")
 
 
 Block = Annotated[
-    Union[TextBlock, OverviewBlock, ComparisonBlock, PortsBlock, SettingsBlock],
+    TextBlock | OverviewBlock | ComparisonBlock | PortsBlock | SettingsBlock | TroublesBlock,
     Field(discriminator="type"),
 ]
 

@@ -13,6 +13,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from .errors import DataError, format_text
 from .kb import KB, load_kb
@@ -84,8 +85,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         return files
 
     @event_priority(50)
-    def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig,
-                        nav: Any) -> dict[str, Any] | None:
+    def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
+                        nav: Any) -> TemplateContext | None:
         generated = self.pages.get(page.file.src_uri)
         if generated is None or self.kb is None:
             return context
@@ -96,7 +97,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
                              f"{generated.source}")
         else:
             page.edit_url = None
-        context["kbgen"] = {"entry_id": generated.entry_id, "source": generated.source}
+        context["kbgen"] = {"entry_id": generated.entry_id, "source": generated.source}  # type: ignore[typeddict-unknown-key]
         return context
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:

@@ -11,8 +11,8 @@ import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 
+from jinja2 import BaseLoader, ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 from markupsafe import Markup
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 
 from . import facts
 from .kb import KB, Entry
@@ -58,12 +58,13 @@ def _dir_url(from_uri: str, to: str, *, page: bool = True) -> str:
 
 
 def environment(overrides: Path | None = None) -> Environment:
-    loaders = []
+    loaders: list[BaseLoader] = []
     if overrides is not None and overrides.is_dir():
         loaders.append(FileSystemLoader(str(overrides)))
     loaders.append(PackageLoader("kbgen", "templates"))
     env = Environment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, extensions=["jinja2.ext.do"], lstrip_blocks=True, keep_trailing_newline=True)
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                      extensions=["jinja2.ext.do"])
     env.filters["plain"] = plain
     env.filters["tojson_text"] = lambda s: Markup(json.dumps(str(s), ensure_ascii=False))
     return env

@@ -58,25 +58,26 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> PathKey:
     path: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and isinstance(part, str) and part in node:
+        in_dict = isinstance(node, dict) and isinstance(part, str) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and part < len(node)
+        if in_dict or in_list:
             path.append(part)
             node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            path.append(part)
-            node = node[part]
+        elif isinstance(node, dict) and node.get("type") == part or _is_type_tag(part):
+            continue  # a union tag such as 'comparison' or 'str': not in the data
         elif isinstance(node, dict) and isinstance(part, str):
-            # A missing or unknown key: still name it, nothing further to follow.
-            if part in FIELD_NAMES or not _is_union_tag(part):
-                path.append(part)
+            # A missing or unknown key: name it; there is nothing further to follow.
+            path.append(part)
             node = None
-        # else: a union tag such as 'comparison' or 'str'; it is not in the data.
     return tuple(path)
 
 
-def _is_union_tag(part: str) -> bool:
-    return part in {"text", "protocol-overview", "comparison", "ports", "settings"} or part in {
-        "str", "int", "bool", "list", "dict", "function-before", "constrained-str",
-    } or part.startswith(("function-", "lax-", "strict-", "list[", "dict["))
+_TYPE_TAGS = {"str", "int", "bool", "list", "dict", "function-before", "constrained-str"}
+
+
+def _is_type_tag(part: object) -> bool:
+    return isinstance(part, str) and (
+        part in _TYPE_TAGS or part.startswith(("function-", "lax-", "strict-", "list[", "dict[")))
 
 
 def _shown(value: Any) -> str:
