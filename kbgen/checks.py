@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from .errors import Problem, Severity
-from .facts import placeholders
+from .facts import placeholders, standard_port
 from .loader import Document
 from .model import (
     PLACEHOLDER_RE,
@@ -89,28 +89,52 @@ def _check_categories(item: tuple[Strict, Document]) -> list[Problem]:
     return problems
 
 
+RELAY_PORT = 25  # RFC 5321 server-to-server relay; never right for a mail app's submission
+
+
 def _check_provider(kb: KB, model: Strict, doc: Document) -> list[Problem]:
     assert isinstance(model, Provider)
     problems = []
+    well_known = {(e.port): (p, e.security) for p in kb.protocols.values() for e in p.standard_ports}
     for pid in ("imap", "pop3", "smtp"):
         protocol = kb.protocols[pid]
-        standard = {(e.port, e.security) for e in protocol.standard_ports}
         ports_seen: set[int] = set()
         for i, ep in enumerate(getattr(model.servers, pid).endpoints):
             path = ("servers", pid, "endpoints", i)
-            if ep.port in ports_seen:
-                problems.append(doc.problem((*path, "port"), f"port {ep.port} is listed twice",
-                                            "list each port once"))
-            ports_seen.add(ep.port)
+            standard = standard_port(protocol, ep.security)
+            port = ep.port if ep.port is not None else standard
+            if port is None:
+                problems.append(doc.problem((*path, "security"), f"{protocol.name} has no standard "
+                                            f"port for security '{ep.security}'",
+                                            "add 'port: …' to this endpoint"))
+                continue
+            if port in ports_seen:
+                problems.append(doc.problem((*path, "port") if ep.port else path,
+                                            f"port {port} is listed twice", "list each port once"))
+            ports_seen.add(port)
             if ep.security == "none":
                 problems.append(doc.problem(
-                    (*path, "security"), f"{protocol.name} on port {ep.port} without encryption "
+                    (*path, "security"), f"{protocol.name} on port {port} without encryption "
                     "sends passwords in the clear", "offer tls or starttls instead", severity=WARN))
-            elif (ep.port, ep.security) not in standard:
-                usual = ", ".join(f"{e.port} {e.security}" for e in protocol.standard_ports)
+            if ep.port is None:
+                continue
+            owner = well_known.get(ep.port)
+            if ep.port == standard:
+                problems.append(doc.problem(
+                    (*path, "port"), f"port {ep.port} is already {protocol.name}'s standard port "
+                    f"for {ep.security}", f"leave 'port:' out so it follows "
+                    f"data/protocols/{pid}.yml", severity=WARN))
+            elif owner is not None:
+                other, security = owner
                 problems.append(doc.problem(
                     (*path, "port"), f"{protocol.name} with {ep.security} on port {ep.port} is "
-                    f"unusual", f"the standard {protocol.name} ports are {usual}", severity=WARN))
+                    f"unusual: {ep.port} is the standard port for {other.name} with {security}",
+                    "check the port and security against the server's configuration",
+                    severity=WARN))
+            elif ep.port == RELAY_PORT and pid == "smtp":
+                problems.append(doc.problem(
+                    (*path, "port"), "port 25 is for servers relaying mail, and is blocked on "
+                    "many networks", "offer the submission ports to mail apps", severity=WARN))
     return problems
 
 

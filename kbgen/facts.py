@@ -40,13 +40,26 @@ def server(provider: Provider, protocol_id: str) -> Server:
     return server_
 
 
-def preferred(server_: Server) -> Endpoint:
-    """The endpoint to recommend: the first listed (authors list implicit TLS first)."""
-    return server_.endpoints[0]
+def standard_port(protocol: Protocol, security: str) -> int | None:
+    return next((e.port for e in protocol.standard_ports if e.security == security), None)
 
 
-def endpoint(server_: Server, security: str) -> Endpoint | None:
-    return next((e for e in server_.endpoints if e.security == security), None)
+def endpoints(provider: Provider, protocol: Protocol) -> list[Endpoint]:
+    """The provider's endpoints with ports filled in from the protocol's standard ports.
+
+    Checks refuse an endpoint with neither a port nor a standard one, so every
+    endpoint of a loaded KB resolves.
+    """
+    out = []
+    for ep in server(provider, protocol.id).endpoints:
+        port = ep.port if ep.port is not None else standard_port(protocol, ep.security)
+        if port is not None:
+            out.append(Endpoint(port=port, security=ep.security))
+    return out
+
+
+def endpoint(found: list[Endpoint], security: str) -> Endpoint | None:
+    return next((e for e in found if e.security == security), None)
 
 
 def username_example(provider: Provider) -> str:
@@ -75,8 +88,9 @@ class SettingsRow:
 
 
 def settings_row(kb: KB, protocol_id: str) -> SettingsRow:
+    protocol = kb.protocols[protocol_id]
     srv = server(kb.provider, protocol_id)
-    return SettingsRow(kb.protocols[protocol_id], host(kb.provider, srv), list(srv.endpoints))
+    return SettingsRow(protocol, host(kb.provider, srv), endpoints(kb.provider, protocol))
 
 
 def placeholders(kb: KB) -> dict[str, str]:
@@ -91,12 +105,13 @@ def placeholders(kb: KB) -> dict[str, str]:
         "username.example": username_example(p),
     }
     for pid in ("imap", "pop3", "smtp"):
-        srv = server(p, pid)
-        values[f"{pid}.host"] = host(p, srv)
-        values[f"{pid}.port"] = str(preferred(srv).port)
-        values[f"{pid}.security"] = SECURITY_SHORT[preferred(srv).security]
+        row = settings_row(kb, pid)
+        values[f"{pid}.host"] = row.host
+        # The first endpoint is the recommended one (authors list implicit TLS first).
+        values[f"{pid}.port"] = str(row.endpoints[0].port)
+        values[f"{pid}.security"] = SECURITY_SHORT[row.endpoints[0].security]
         for sec in ("tls", "starttls", "none"):
-            found = endpoint(srv, sec)
+            found = endpoint(row.endpoints, sec)
             if found is not None:
                 values[f"{pid}.{sec}"] = str(found.port)
     return values

@@ -58,14 +58,28 @@ class Endpoint(Strict):
     )
 
 
+class ServerEndpoint(Strict):
+    """A way the provider's server is reached; the port defaults to the protocol's standard."""
+
+    security: Security = Field(
+        description="tls = implicit TLS (often called SSL/TLS); starttls = plain "
+        "connection upgraded with STARTTLS; none = unencrypted (not recommended)."
+    )
+    port: Port | None = Field(
+        default=None,
+        description="Only for a non-standard port. Leave it out to use the protocol's "
+        "standard port for this security (data/protocols/<id>.yml).",
+    )
+
+
 class Server(Strict):
     host: Hostname = Field(
         description="Server name, e.g. mail.example.com. Write {domain} where the "
         "customer's own domain goes, e.g. mail.{domain}."
     )
-    endpoints: list[Endpoint] = Field(
+    endpoints: list[ServerEndpoint] = Field(
         min_length=1,
-        description="Ports offered, most recommended first (implicit TLS first, RFC 8314).",
+        description="Ways in, most recommended first (implicit TLS first, RFC 8314).",
     )
 
 

@@ -93,9 +93,10 @@ class Renderer:
 
     def nonstandard(self, protocol_id: str) -> list[Endpoint]:
         """Provider endpoints that are not a protocol standard (checks warn about them)."""
-        standard = {(e.port, e.security) for e in self.kb.protocols[protocol_id].standard_ports}
-        srv = facts.server(self.kb.provider, protocol_id)
-        return [e for e in srv.endpoints if (e.port, e.security) not in standard]
+        protocol = self.kb.protocols[protocol_id]
+        standard = {(e.port, e.security) for e in protocol.standard_ports}
+        return [e for e in facts.endpoints(self.kb.provider, protocol)
+                if (e.port, e.security) not in standard]
 
     def page_url(self, from_uri: str, entry: Entry) -> str:
         """A link usable in raw HTML: MkDocs rewrites only Markdown links."""
