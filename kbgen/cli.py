@@ -31,9 +31,14 @@ def _validate(args: argparse.Namespace) -> int:
             extra = f", {len(problems)} warning(s)" if problems else ""
             print(f"kbgen: data is valid: {len(kb.entries)} articles, {len(kb.categories)} "
                   f"categories, {len(kb.protocols)} protocols{extra}")
+            if failed:
+                print(f"kbgen: {len(problems)} warning(s), and --strict fails on warnings",
+                      file=sys.stderr)
         else:
             errors = sum(1 for p in problems if p.severity.value == "error")
-            print(f"kbgen: {errors} error(s) in the data; nothing was built", file=sys.stderr)
+            warnings = len(problems) - errors
+            extra = f" and {warnings} warning(s)" if warnings else ""
+            print(f"kbgen: {errors} error(s){extra} in the data", file=sys.stderr)
     return 1 if failed else 0
 
 

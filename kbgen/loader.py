@@ -182,7 +182,8 @@ def _build(text: str, file: str) -> Document:
             raise _Refused(event.start_mark, f"anchors (&{event.anchor}) are not allowed",
                            "write the value out in full where it is needed")
         if getattr(event, "tag", None):
-            raise _Refused(event.start_mark, f"tags ({event.tag}) are not allowed",
+            tag = str(event.tag).replace("tag:yaml.org,2002:", "!!")
+            raise _Refused(event.start_mark, f"tags ({tag}) are not allowed",
                            "remove the tag; values are typed by the schema")
 
     def node(event: Any, path: PathKey, depth: int) -> Any:

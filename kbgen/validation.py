@@ -120,7 +120,7 @@ def _message(err: dict[str, Any], name: str) -> tuple[str, str]:
         return f"unknown field '{name}'", hint
     if name == "port" or (kind.startswith(("int", "greater", "less")) and "port" in name):
         hint = "remove the quotes" if isinstance(value, str) and value.strip().isdigit() else (
-            "use a port number such as 993 or 587")
+            "use a whole number from 1 to 65535")
         return f"port must be an integer 1-65535 (got {_shown(value)})", hint
     if kind in {"int_type", "int_parsing"}:
         hint = "remove the quotes" if isinstance(value, str) and value.strip().isdigit() else ""
@@ -138,19 +138,21 @@ def _message(err: dict[str, Any], name: str) -> tuple[str, str]:
         return f"expected text, got {_kind_of(value)}", hint
     if kind == "bool_type":
         return f"expected true or false, got {_kind_of(value)}", (
-            "write true or false (yes/no/on/off are read as text)")
+            "write true or false; yes/no/on/off are read as text")
     if kind == "literal_error":
         expected = ctx.get("expected", "").replace("'", "")
         hint = ""
         if name == "security" and str(value).lower() in {"ssl", "ssl/tls", "implicit"}:
-            hint = "use tls for implicit TLS (what apps call SSL/TLS)"
+            hint = "use tls for implicit TLS, which apps call SSL/TLS"
         return f"expected one of {expected} (got {_shown(value)})", hint
     if kind == "string_pattern_mismatch":
         return f"{_shown(value)} is not a valid {name}", _PATTERN_HINTS.get(name, "")
     if kind == "string_too_short":
-        return "must not be empty", f"write a value after '{name}:' or remove the line"
+        return "must not be empty", f"write a value after '{name}:'"
     if kind == "string_too_long":
         return f"is too long (at most {ctx.get('max_length')} characters)", ""
+    if kind == "too_short" and isinstance(value, str):
+        return "must not be empty", f"write a value after '{name}:'"
     if kind == "too_short":
         return f"needs at least {ctx.get('min_length')} item(s)", "add items as '- …' lines"
     if kind in {"list_type"}:
