@@ -1,4 +1,4 @@
-"""The ``kbgen`` command: validate the data, build the site."""
+"""The ``kbgen`` command: validate the data, build the site, write schemas and starter files."""
 
 from __future__ import annotations
 
@@ -23,23 +23,68 @@ def _validate(args: argparse.Namespace) -> int:
         problems, failed, kb = err.problems, True, None
     output = FORMATS[args.format](problems)
     if args.format == "json":
+        # Machine-readable: stdout holds the JSON list and nothing else.
         print(output)
-    elif output:
+        return 1 if failed else 0
+    if output:
+        # GitHub reads workflow commands from stdout; people read problems on stderr.
         print(output, file=sys.stdout if args.format == "github" else sys.stderr)
-    if args.format == "text":
-        if kb is not None:
-            extra = f", {len(problems)} warning(s)" if problems else ""
-            print(f"kbgen: data is valid: {len(kb.entries)} articles, {len(kb.categories)} "
-                  f"categories, {len(kb.protocols)} protocols{extra}")
-            if failed:
-                print(f"kbgen: {len(problems)} warning(s), and --strict fails on warnings",
-                      file=sys.stderr)
-        else:
-            errors = sum(1 for p in problems if p.severity.value == "error")
-            warnings = len(problems) - errors
-            extra = f" and {warnings} warning(s)" if warnings else ""
-            print(f"kbgen: {errors} error(s){extra} in the data", file=sys.stderr)
+    # In a GitHub log the summary goes to stderr, so stdout stays pure workflow commands.
+    summary_out = sys.stdout if args.format == "text" else sys.stderr
+    if kb is not None:
+        extra = f", {len(problems)} warning(s)" if problems else ""
+        print(f"kbgen: data is valid: {len(kb.entries)} articles, {len(kb.categories)} "
+              f"categories, {len(kb.protocols)} protocols{extra}", file=summary_out)
+        if failed:
+            print(f"kbgen: {len(problems)} warning(s), and --strict fails on warnings",
+                  file=sys.stderr)
+    else:
+        errors = sum(1 for p in problems if p.severity.value == "error")
+        warnings = len(problems) - errors
+        extra = f" and {warnings} warning(s)" if warnings else ""
+        print(f"kbgen: {errors} error(s){extra} in the data", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from .schema import stale_schemas, write_schemas
+
+    root = Path(args.root).resolve()
+    if args.check:
+        stale = stale_schemas(root)
+        for path in stale:
+            print(f"kbgen: {path.relative_to(root).as_posix()} is out of date with the model",
+                  file=sys.stderr)
+        if stale:
+            print("kbgen: run `kbgen schema` and commit the result", file=sys.stderr)
+            return 1
+        print("kbgen: the schemas match the model")
+        return 0
+    changed = write_schemas(root)
+    for path in changed:
+        print(f"kbgen: wrote {path.relative_to(root).as_posix()}")
+    if not changed:
+        print("kbgen: the schemas were already up to date")
+    return 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    from .scaffold import ScaffoldError, new
+
+    root = Path(args.root).resolve()
+    try:
+        written = new(root, args.kind, args.id, data_dir=args.data, title=args.title,
+                      category=args.category, parent=args.parent)
+    except ScaffoldError as err:
+        print(f"kbgen: {err}", file=sys.stderr)
+        return 1
+    shown = written.path.relative_to(root).as_posix()
+    if written.created:
+        print(f"kbgen: wrote {shown}")
+    else:
+        print(f"kbgen: added '{args.id}' at the end of {shown}")
+    print("next: fill it in, run `kbgen validate`, and preview it with `make serve`")
+    return 0
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -71,6 +116,24 @@ def parser() -> argparse.ArgumentParser:
     validate.add_argument("--format", choices=sorted(FORMATS), default="text")
     validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
     validate.set_defaults(func=_validate)
+
+    schema = sub.add_parser("schema", help="write schemas/<kind>.schema.json for editors")
+    schema.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 if the committed schemas differ from the model")
+    schema.set_defaults(func=_schema)
+
+    from .scaffold import KINDS_NEW
+
+    new = sub.add_parser("new", help="write a commented starter data file (never overwrites)",
+                         description="Write a starter data file that validates and builds as it "
+                         "is. client, article, protocol and category need an id; provider, "
+                         "categories and troubleshooting are single files, written if missing.")
+    new.add_argument("kind", choices=KINDS_NEW)
+    new.add_argument("id", nargs="?", help="the new id: lowercase letters, digits, hyphens")
+    new.add_argument("--title", help="the title (default: made from the id)")
+    new.add_argument("--category", help="article/client: the category id it belongs in")
+    new.add_argument("--parent", help="category: the category it sits under (default: top level)")
+    new.set_defaults(func=_new)
 
     build = sub.add_parser("build", help="validate, then build the site atomically")
     build.add_argument("--site-dir", default="site")
