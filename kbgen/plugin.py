@@ -17,6 +17,7 @@ from mkdocs.utils.templates import TemplateContext
 
 from .errors import DataError, format_text
 from .kb import KB, load_kb
+from .reader import FeedbackConfig, Reader, feedback_view, url_lookup
 from .render import GeneratedPage, category_uri, render_pages
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
@@ -29,6 +30,8 @@ class KbgenConfig(base.Config):
     """Folder with the YAML data, relative to mkdocs.yml."""
     templates_dir = c.Type(str, default="overrides/kbgen")
     """Folder whose templates replace kbgen's own page templates, relative to mkdocs.yml."""
+    feedback = c.SubConfig(FeedbackConfig)
+    """"Was this answer helpful?": form name, labels, thanks text, endpoint (README)."""
 
 
 class KbgenPlugin(BasePlugin[KbgenConfig]):
@@ -38,6 +41,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
 
     def __init__(self) -> None:
         self.kb: KB | None = None
+        self.reader: Reader | None = None
         self.pages: dict[str, GeneratedPage] = {}
         self.root = Path.cwd()
 
@@ -98,7 +102,23 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         else:
             page.edit_url = None
         context["kbgen"] = {"entry_id": generated.entry_id, "source": generated.source}  # type: ignore[typeddict-unknown-key]
+        if self.reader is not None:
+            context["kbgen"].update(  # type: ignore[typeddict-item]
+                self.reader.page_context(generated.entry_id, page.canonical_url, page.url))
         return context
+
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        # Once per build, when every page's URL is known: Also Read, dates, feedback form.
+        if self.kb is not None:
+            ids = {p.entry_id: uri for uri, p in self.pages.items() if p.entry_id}
+            def found(uri: str) -> str | None:
+                file = files.get_file_from_path(uri)
+                return file.url if file is not None else None
+
+            self.reader = Reader.build(self.kb, url_lookup(ids, found),
+                                       feedback_view(self.config.feedback))
+            env.globals["kbgen_feedback"] = self.reader.feedback
+        return env
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         if self.config.enabled:

@@ -1,0 +1,239 @@
+"""What a reader sees around an article's body: its id and dates, Also Read, the
+"Was this answer helpful?" form and the print header.
+
+The values are computed once per build and handed to the theme templates in
+``overrides/`` (``main.html`` and ``partials/kbgen/``) as ``context["kbgen"]``;
+no HTML is written here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+
+from .kb import KB, Entry
+from .model import Client
+from .relations import also_read_all
+
+DEFAULT_REASONS = [
+    "The steps didn't match my screen",
+    "The settings didn't work",
+    "It was hard to understand",
+    "Something else",
+]
+FORM_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+
+
+class FormName(c.Type[str]):
+    """A Netlify form name; ``feedback`` belongs to Material's own widget."""
+
+    def __init__(self, default: str) -> None:
+        super().__init__(str, default=default)
+
+    def run_validation(self, value: object) -> str:
+        name = super().run_validation(value)
+        if not FORM_NAME_RE.match(name):
+            raise base.ValidationError(f"form name {name!r}: use letters, digits, '-' or '_'")
+        if name == "feedback":
+            raise base.ValidationError("the form name 'feedback' is Material's own widget; "
+                                       "pick another, e.g. 'article-feedback'")
+        return name
+
+
+class Endpoint(c.Type[str]):
+    """Empty for Netlify Forms, else where the answers are posted (https://… or /path)."""
+
+    def __init__(self) -> None:
+        super().__init__(str, default="")
+
+    def run_validation(self, value: object) -> str:
+        url = super().run_validation(value).strip()
+        if url and not re.match(r"^(https://[^\s\"'<>]+|/[^\s\"'<>]*)$", url):
+            raise base.ValidationError(f"endpoint {url!r}: give an https:// URL or a path "
+                                       "starting with /, or leave it empty for Netlify Forms")
+        return url
+
+
+class FeedbackConfig(base.Config):  # type: ignore[no-untyped-call]
+    """``plugins: - kbgen: feedback: …`` in mkdocs.yml."""
+
+    enabled = c.Type(bool, default=True)
+    """Show "Was this answer helpful?" under every article."""
+    form_name = FormName(default="article-feedback")
+    """The form's name; Netlify lists submissions under it."""
+    endpoint = Endpoint()
+    """Empty: Netlify Forms. Else a URL (or /path) that accepts URL-encoded POSTs."""
+    thanks_url = c.Type(str, default="/thanks/")
+    """Where a reader without JavaScript lands after sending (docs/thanks.md)."""
+    title = c.Type(str, default="Was this answer helpful?")
+    yes_label = c.Type(str, default="Yes")
+    no_label = c.Type(str, default="No")
+    reason_label = c.Type(str, default="What went wrong? (optional)")
+    reasons = c.ListOfItems(c.Type(str), default=list(DEFAULT_REASONS))
+    """The fixed choices offered after "No"; the chosen text is sent as ``reason``."""
+    comment_label = c.Type(str, default="Anything else we should know? (optional)")
+    comment_max = c.Type(int, default=500)
+    """Longest comment, in characters."""
+    send_label = c.Type(str, default="Send feedback")
+    thanks = c.Type(str, default="Thank you! Your feedback helps us improve this article.")
+    error = c.Type(str, default="Sorry, your feedback could not be sent. Please try again later.")
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The form as the templates draw it."""
+
+    form_name: str
+    netlify: bool
+    action: str  # where the form posts without JavaScript
+    post_to: str  # where JavaScript posts it
+    thanks_url: str
+    labels: dict[str, str]
+    reasons: list[str]
+    comment_max: int
+
+
+def feedback_view(cfg: FeedbackConfig) -> Feedback | None:
+    if not cfg.enabled:
+        return None
+    netlify = not cfg.endpoint
+    labels = {key: getattr(cfg, key) for key in (
+        "title", "yes_label", "no_label", "reason_label", "comment_label", "send_label",
+        "thanks", "error")}
+    return Feedback(
+        form_name=cfg.form_name,
+        netlify=netlify,
+        # Netlify accepts the POST on any path and then serves that path: the thank-you page.
+        action=cfg.thanks_url if netlify else cfg.endpoint,
+        post_to="/" if netlify else cfg.endpoint,
+        thanks_url=cfg.thanks_url,
+        labels=labels,
+        reasons=list(cfg.reasons),
+        comment_max=max(1, cfg.comment_max),
+    )
+
+
+# ---------------------------------------------------------------- dates
+
+
+def git_dates(root: Path, paths: Iterable[str]) -> dict[str, dt.date]:
+    """The last commit date of each path (relative to ``root``), in one ``git log``.
+
+    Paths git does not know, or a ``root`` outside any repository, are left out.
+    A shallow clone only knows its newest commit, so every file gets that date.
+    """
+    wanted = set(paths)
+    if not wanted:
+        return {}
+    try:
+        out = subprocess.run(
+            ["git", "log", "--format=%x00%cs", "--name-only", "--relative", "--", *sorted(wanted)],
+            cwd=root, capture_output=True, text=True, check=True, timeout=60,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    dates: dict[str, dt.date] = {}
+    current: dt.date | None = None
+    for line in out.splitlines():
+        if line.startswith("\x00"):
+            try:
+                current = dt.date.fromisoformat(line[1:].strip())
+            except ValueError:
+                current = None
+        elif line and current is not None and line in wanted:
+            dates.setdefault(line, current)  # newest first: keep the first date seen
+    return dates
+
+
+def last_updated(kb: KB) -> dict[str, dt.date]:
+    """Per entry: ``updated`` from the data, else the data file's last commit, else its mtime."""
+    sources = {eid: src for eid, src in kb.sources.items() if eid in kb.entries}
+    from_git = git_dates(kb.root, sources.values())
+    dates: dict[str, dt.date] = {}
+    for eid, entry in kb.entries.items():
+        src = sources.get(eid)
+        if entry.updated is not None:
+            dates[eid] = entry.updated
+        elif src is not None and src in from_git:
+            dates[eid] = from_git[src]
+        elif src is not None and (kb.root / src).is_file():
+            # Not committed yet (or no git at all): the file's own time is the best we know.
+            stamp = (kb.root / src).stat().st_mtime
+            dates[eid] = dt.datetime.fromtimestamp(stamp, tz=dt.UTC).date()
+    return dates
+
+
+def date_text(day: dt.date) -> str:
+    """2 November 2026: unambiguous for every English reader."""
+    return f"{day.day} {day.strftime('%B')} {day.year}"
+
+
+# ---------------------------------------------------------------- pages
+
+
+@dataclass
+class Reader:
+    """Everything the article templates need, computed once per build."""
+
+    kb: KB
+    url_of: Callable[[str], str | None]  # entry id -> site-relative page URL, if built
+    feedback: Feedback | None
+    related: dict[str, list[str]] = field(default_factory=dict)
+    updated: dict[str, dt.date] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, kb: KB, url_of: Callable[[str], str | None],
+              feedback: Feedback | None) -> Reader:
+        return cls(kb, url_of, feedback, also_read_all(kb.entries), last_updated(kb))
+
+    def article(self, entry: Entry, canonical_url: str | None, page_url: str) -> dict[str, Any]:
+        day = self.updated.get(entry.id)
+        return {
+            "id": entry.id,
+            "title": entry.title,
+            # The address printed at the top of a printout and sent with feedback.
+            "url": canonical_url or "/" + page_url.lstrip("/"),
+            "updated": day.isoformat() if day else None,
+            "updated_text": date_text(day) if day else None,
+            "written_for": entry.written_for if isinstance(entry, Client) else None,
+            "app": entry.app if isinstance(entry, Client) else None,
+        }
+
+    def also_read(self, entry_id: str) -> list[dict[str, str]]:
+        items = []
+        for rid in self.related.get(entry_id, []):
+            url = self.url_of(rid)
+            if url is None:
+                continue
+            other = self.kb.entries[rid]
+            items.append({"id": rid, "title": other.title, "summary": other.summary, "url": url})
+        return items
+
+    def page_context(self, entry_id: str | None, canonical_url: str | None,
+                     page_url: str) -> dict[str, Any]:
+        """The keys added to ``context["kbgen"]``; ``article`` is None off article pages."""
+        entry = self.kb.entries.get(entry_id) if entry_id else None
+        if entry is None:
+            return {"article": None, "also_read": [], "feedback": None}
+        return {
+            "article": self.article(entry, canonical_url, page_url),
+            "also_read": self.also_read(entry.id),
+            "feedback": self.feedback,
+        }
+
+
+def url_lookup(pages: Mapping[str, str], file_url: Callable[[str], str | None]
+               ) -> Callable[[str], str | None]:
+    """entry id -> page URL, from entry id -> src_uri and MkDocs' src_uri -> URL."""
+    def lookup(entry_id: str) -> str | None:
+        uri = pages.get(entry_id)
+        return file_url(uri) if uri else None
+    return lookup
