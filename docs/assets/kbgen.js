@@ -1,0 +1,117 @@
+/* kbgen: the article page's print button and "Was this answer helpful?" form.
+ *
+ * Every behaviour is attached from this file: the templates hold no inline
+ * script and no on* attributes, so a Content-Security-Policy without
+ * 'unsafe-inline' allows the page. Without JavaScript the form still works as a
+ * plain POST to the thank-you page, and the print button stays hidden.
+ */
+(function () {
+  "use strict";
+
+  function today() {
+    var now = new Date();
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    return now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate());
+  }
+
+  function initPrint(root) {
+    var stamp = root.querySelector("[data-kb-printed]");
+    var fillDate = function () {
+      if (!stamp) { return; }
+      var time = stamp.querySelector("time");
+      var day = today();
+      time.textContent = day;
+      time.setAttribute("datetime", day);
+      stamp.hidden = false;
+    };
+    fillDate();
+    if (!window.kbgenPrintHook) {
+      window.kbgenPrintHook = true;
+      window.addEventListener("beforeprint", function () { initPrint(document); });
+    }
+    root.querySelectorAll("[data-kb-print]").forEach(function (button) {
+      if (button.dataset.kbReady) { return; }
+      button.dataset.kbReady = "1";
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+  }
+
+  function initFeedback(form) {
+    if (form.dataset.kbReady) { return; }
+    form.dataset.kbReady = "1";
+    var more = form.querySelector("[data-kb-more]");
+    var no = form.querySelector("[data-kb-no]");
+    var status = form.querySelector("[data-kb-status]");
+    var choices = form.querySelector("[data-kb-choices]");
+    var busy = false;
+
+    // With JavaScript the reasons wait behind "No"; the No button discloses them.
+    more.hidden = true;
+    no.setAttribute("aria-expanded", "false");
+    no.setAttribute("aria-controls", more.id);
+
+    function say(text) {
+      status.textContent = text;
+    }
+
+    function send(rating) {
+      if (busy) { return; }
+      busy = true;
+      var data = new FormData(form);
+      data.delete("rating");
+      data.set("rating", rating);
+      if (rating === "yes") {
+        data.delete("reason");
+        data.delete("comment");
+      }
+      fetch(form.dataset.kbPostTo || form.action, {
+        method: "POST",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams(data).toString(),
+        credentials: "same-origin"
+      }).then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        choices.hidden = true;
+        more.hidden = true;
+        form.classList.add("kb-feedback__form--sent");
+        say(status.dataset.kbThanks);
+        status.focus();
+      }).catch(function () {
+        say(status.dataset.kbError);
+      }).then(function () {
+        busy = false;
+      });
+    }
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var button = event.submitter;
+      var rating = button && button.value === "yes" ? "yes" : "no";
+      if (button === no && more.hidden) {
+        more.hidden = false;
+        no.setAttribute("aria-expanded", "true");
+        no.classList.add("kb-feedback__button--chosen");
+        var first = more.querySelector("input, textarea");
+        if (first) { first.focus(); }
+        return;
+      }
+      send(rating);
+    });
+  }
+
+  function init() {
+    initPrint(document);
+    document.querySelectorAll("form[data-kb-feedback]").forEach(initFeedback);
+  }
+
+  // Material's instant navigation swaps pages without a load event; document$
+  // announces each page. Without it, the DOM is ready once this deferred file runs.
+  if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
+    window.document$.subscribe(init);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
