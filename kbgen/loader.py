@@ -139,6 +139,10 @@ def load_file(path: Path, display: str) -> Document | Problem:
 
 def _yaml_problem(err: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
     mark = err.problem_mark or err.context_mark
+    if err.context_mark is not None and (err.context or "").startswith(
+            ("while parsing a flow", "while scanning a quoted", "while scanning a block")):
+        # The problem mark is often the end of the file; where the unclosed thing opened helps.
+        mark = err.context_mark
     line, col = _pos(mark) if mark else (1, 1)
     source_line = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
     problem = (err.problem or "").strip()
