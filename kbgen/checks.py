@@ -22,6 +22,7 @@ from .model import (
     Strict,
     TroublesBlock,
 )
+from .redirects import check_legacy
 
 if TYPE_CHECKING:
     from .kb import KB
@@ -38,6 +39,7 @@ def check_kb(kb: KB, singles: dict[str, tuple[Strict, Document]],
         return problems  # later checks assume protocols and categories are sound
     problems += _check_provider(kb, *singles["provider"])
     problems += _check_entries(kb, many["article"] + many["client"])
+    problems += check_legacy(kb, many["article"] + many["client"], singles["categories"])
     return problems
 
 

@@ -17,6 +17,7 @@ from mkdocs.utils.templates import TemplateContext
 
 from .errors import DataError, format_text
 from .kb import KB, load_kb
+from .netlify import NetlifyFilesError, category_links, site_base, write_netlify_files
 from .reader import FeedbackConfig, Reader, feedback_view, url_lookup
 from .render import GeneratedPage, category_uri, render_pages
 
@@ -127,6 +128,21 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             if templates.is_dir():
                 server.watch(str(templates))
         return server
+
+    def on_template_context(self, context: TemplateContext, *, template_name: str,
+                            config: MkDocsConfig) -> TemplateContext | None:
+        if template_name == "404.html" and self.kb is not None:
+            # overrides/404.html lists the categories; links are absolute (any depth 404s).
+            context["kbgen_categories"] = category_links(self.kb, site_base(config))  # type: ignore[typeddict-unknown-key]
+        return context
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.kb is None:
+            return
+        try:
+            write_netlify_files(self.kb, Path(config.site_dir), site_base(config))
+        except NetlifyFilesError as err:
+            raise PluginError("kbgen: the built site cannot be published:\n" + str(err)) from None
 
 
 def _nav_title(title: str) -> str:

@@ -1,0 +1,270 @@
+"""Netlify ``_headers`` for the built site: caching and a strict Content-Security-Policy.
+
+The policy allows scripts from the site itself and, inline, exactly the small
+bootstrap scripts Material for MkDocs writes into every page (they set up
+``__md_scope``/``__md_get``, restore the palette before first paint, …). Those
+are allowed by their SHA-256, computed from the built HTML, and only if each
+one is a script from Material's own templates; any other inline script, inline
+event handler or ``javascript:`` URL fails the build: it would either be
+blocked in readers' browsers or, worse, be something nobody reviewed.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+# Material's fingerprinted assets: the hash in the name changes with the content.
+FINGERPRINTED = re.compile(r"^assets/(javascripts|stylesheets)/(.+/)?[\w-]+\.[0-9a-f]{8}\.min\.(js|css)$")
+IMMUTABLE = "public, max-age=31536000, immutable"
+# HTML, search index, sitemaps, autoconfig XML, _redirects…: the CDN and browsers
+# may keep a copy but must ask again every time, so a deploy shows at once.
+REVALIDATE = "public, max-age=0, must-revalidate"
+
+SECURITY_HEADERS = {
+    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), "
+                           "magnetometer=(), microphone=(), payment=(), usb=()"),
+    "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate CSP 2
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+# Scripts that browsers never run: a data block is inert text (Material's
+# `__config` is one), so the policy does not apply to it and it needs no hash.
+DATA_TYPES = {"application/json", "application/ld+json"}
+JS_TYPES = {"", "text/javascript", "application/javascript", "module", "text/ecmascript",
+            "application/ecmascript"}
+# Third-party integrations in Material's templates load code from elsewhere;
+# their inline scripts are not on the list, so using one fails the build.
+EXCLUDED_TEMPLATES = ("partials/integrations/analytics/google.html",)
+
+# A template value inside a script is a relative URL in a string literal
+# (`new URL("{{ base_url }}",location)`): it may not contain a quote, a
+# backslash or markup, so it cannot end the string it stands in.
+_VALUE = r'[^"\'\\<>\n]*'
+_TEMPLATE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
+_JINJA_VALUE = re.compile(r"\{\{.*?\}\}", re.S)
+
+
+@dataclass(frozen=True)
+class InlineScript:
+    """A ``<script>`` with content, where it was found."""
+
+    page: str
+    line: int
+    type: str
+    id: str
+    text: str
+
+    @property
+    def sha256(self) -> str:
+        digest = hashlib.sha256(self.text.encode("utf-8")).digest()
+        return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+@dataclass
+class PageScan:
+    """What a page asks the browser to run."""
+
+    inline: list[InlineScript] = field(default_factory=list)
+    external: list[tuple[int, str]] = field(default_factory=list)  # (line, src)
+    handlers: list[tuple[int, str]] = field(default_factory=list)  # (line, "onclick on <a>")
+
+
+class _Scanner(HTMLParser):
+    def __init__(self, page: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.page = page
+        self.scan = PageScan()
+        self._open: tuple[int, dict[str, str]] | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k.lower(): (v or "") for k, v in attrs}
+        line = self.getpos()[0]
+        for name, value in values.items():
+            if name.startswith("on"):
+                self.scan.handlers.append((line, f"{name} on <{tag}>"))
+            elif name in {"href", "src", "action", "formaction"} and \
+                    value.strip().lower().startswith("javascript:"):
+                self.scan.handlers.append((line, f"a javascript: URL in {name} on <{tag}>"))
+        if tag == "script":
+            if "src" in values:
+                self.scan.external.append((line, values["src"]))
+            self._open = (line, values)
+            self._text = []
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._open is not None:
+            line, values = self._open
+            text = "".join(self._text)
+            if "src" not in values and text:
+                self.scan.inline.append(InlineScript(
+                    self.page, line, values.get("type", "").strip().lower(), values.get("id", ""),
+                    text))
+            self._open = None
+
+
+def scan_html(text: str, page: str = "") -> PageScan:
+    """Inline scripts, external scripts and inline handlers of one HTML page."""
+    scanner = _Scanner(page)
+    scanner.feed(text)
+    scanner.close()
+    return scanner.scan
+
+
+def material_templates() -> Path:
+    from importlib.resources import files
+
+    return Path(str(files("material") / "templates"))
+
+
+def template_scripts(templates: Path) -> list[re.Pattern[str]]:
+    """One pattern per inline ``<script>`` in a theme's templates; ``{{ … }}`` becomes a safe value."""
+    patterns: dict[str, re.Pattern[str]] = {}
+    for path in sorted(templates.rglob("*.html")):
+        if path.relative_to(templates).as_posix() in EXCLUDED_TEMPLATES:
+            continue
+        for body in _TEMPLATE_SCRIPT.findall(path.read_text(encoding="utf-8")):
+            if "{%" in body or "{#" in body:
+                continue  # template logic inside a script: not something we can vouch for
+            pieces = _JINJA_VALUE.split(body)
+            regex = _VALUE.join(re.escape(piece) for piece in pieces)
+            patterns.setdefault(regex, re.compile(regex))
+    return list(patterns.values())
+
+
+@dataclass
+class ScriptPolicy:
+    """The hashes to allow, and every page that breaks the rules."""
+
+    hashes: set[str] = field(default_factory=set)
+    problems: list[str] = field(default_factory=list)
+
+
+def script_policy(site_dir: Path, allowed: list[re.Pattern[str]]) -> ScriptPolicy:
+    """Hash every allowed inline script of every built page; report all others."""
+    policy = ScriptPolicy()
+    for path in sorted(site_dir.rglob("*.html")):
+        page = path.relative_to(site_dir).as_posix()
+        scan = scan_html(path.read_text(encoding="utf-8"), page)
+        for script in scan.inline:
+            if script.type in DATA_TYPES:
+                continue
+            if script.type not in JS_TYPES:
+                policy.problems.append(f"{page}:{script.line}: a <script type=\"{script.type}\"> "
+                                       "that is neither JavaScript nor a JSON data block")
+            elif any(p.fullmatch(script.text) for p in allowed):
+                policy.hashes.add(script.sha256)
+            else:
+                policy.problems.append(
+                    f"{page}:{script.line}: an inline script that is not one of Material's: "
+                    f"{_snippet(script.text)!r} (move it to a file under docs/assets/ and load "
+                    "it with extra_javascript or <script src>)")
+        for line, src in scan.external:
+            if re.match(r"^([a-z][a-z0-9+.-]*:|//)", src, re.I):
+                policy.problems.append(f"{page}:{line}: a script from another origin: {src} "
+                                       "(the policy allows scripts from this site only)")
+        for line, what in scan.handlers:
+            policy.problems.append(f"{page}:{line}: {what} (use addEventListener in a script "
+                                   "file; the policy blocks inline handlers)")
+    return policy
+
+
+def _snippet(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def content_security_policy(script_hashes: Iterable[str]) -> str:
+    """The site's CSP: its own origin only, inline scripts by hash."""
+    directives = [
+        "default-src 'none'",
+        "script-src 'self' " + " ".join(sorted(script_hashes)),
+        # Material writes style="…" attributes (e.g. the sidebar height) from its
+        # bundle and in a few templates; style attributes cannot be hashed in
+        # CSP level 3 without 'unsafe-hashes' on every value, and a style
+        # attribute cannot run code. So attributes may be inline, while
+        # <style> elements and style sheets must come from this site.
+        "style-src 'self'",
+        "style-src-attr 'unsafe-inline'",
+        "img-src 'self' data:",  # Material's icons in CSS are data: SVGs
+        "font-src 'self'",
+        "connect-src 'self'",  # the search index; the feedback widget posts to this site
+        "worker-src 'self'",  # the search worker
+        "manifest-src 'self'",
+        "form-action 'self'",
+        "base-uri 'self'",
+        "object-src 'none'",
+        "frame-src 'none'",
+        "frame-ancestors 'none'",
+    ]
+    return "; ".join(directives)
+
+
+@dataclass(frozen=True)
+class HeaderRule:
+    """A ``_headers`` block: a path pattern and the headers it sets."""
+
+    path: str
+    headers: tuple[tuple[str, str], ...]
+
+
+def cache_rules(site_dir: Path) -> list[HeaderRule]:
+    """``Cache-Control`` for every built file, with no two rules matching one path.
+
+    Netlify merges the headers of all rules that match a request, and how it
+    joins two values of one header is not something to rely on, so the site-wide
+    rule (``/*``) sets no ``Cache-Control`` and the rules below never overlap:
+    an exact rule per fingerprinted file, and for everything else the largest
+    folders (``/email/*``) that hold no fingerprinted file, else the files one by one.
+    """
+    files = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*") if p.is_file())
+    immutable = {f for f in files if FINGERPRINTED.match(f)}
+    rules: list[HeaderRule] = [HeaderRule("/" + f, (("Cache-Control", IMMUTABLE),))
+                               for f in sorted(immutable)]
+
+    def walk(folder: str) -> Iterator[str]:
+        prefix = folder + "/" if folder else ""
+        inside = [f for f in files if f.startswith(prefix)]
+        if folder and not any(f in immutable for f in inside):
+            yield f"/{prefix}*"
+            return
+        children = sorted({f[len(prefix):].split("/", 1)[0] for f in inside
+                           if "/" in f[len(prefix):]})
+        for f in inside:
+            rest = f[len(prefix):]
+            if "/" not in rest and f not in immutable:
+                yield "/" + f
+                if rest == "index.html":
+                    yield "/" + prefix
+        for child in children:
+            yield from walk(prefix + child)
+
+    rules += [HeaderRule(path, (("Cache-Control", REVALIDATE),)) for path in walk("")]
+    return rules
+
+
+def header_rules(site_dir: Path, script_hashes: Iterable[str]) -> list[HeaderRule]:
+    """Every rule of the ``_headers`` file, site-wide security first."""
+    security = {**SECURITY_HEADERS, "Content-Security-Policy": content_security_policy(script_hashes)}
+    return [HeaderRule("/*", tuple(security.items())), *cache_rules(site_dir)]
+
+
+def render_headers(rules: Iterable[HeaderRule]) -> str:
+    lines = ["# Generated by kbgen at build time (kbgen/headers.py): do not edit."]
+    for rule in rules:
+        lines.append(rule.path)
+        lines += [f"  {name}: {value}" for name, value in rule.headers]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,221 @@
+"""301 redirects from the old (WHMCS-style) knowledge base to the new pages.
+
+An article or client guide lists where it used to live::
+
+    legacy:
+      ids: [12]                                   # WHMCS article ids
+      urls: ["/knowledgebase/12/POP-or-IMAP.html", "/help/pop.php?x=1"]
+
+and a category lists ``legacy_urls``. From these we write Netlify ``_redirects``
+lines, every one a 301 to the page's current URL:
+
+* ``/knowledgebase/{id}/*`` — WHMCS's friendly URL ``/knowledgebase/{id}/{slug}.html``.
+  The slug was made from the article's title *at the time*, which we may not
+  know, so a splat matches every slug: the id alone identifies the article.
+* ``/knowledgebase.php?action=displayarticle&id={id}`` — WHMCS without friendly URLs.
+* ``/index.php?rp=/knowledgebase/{id}/{slug}.html`` — WHMCS's "basic" friendly URLs.
+  A query value cannot hold a wildcard, so here we need the exact slug. We
+  write one rule for each slug we can know or guess: slugs of any
+  ``/knowledgebase/{id}/{slug}.html`` URL listed under ``legacy.urls`` (the
+  reliable way: copy the old URL from the old site), the slug WHMCS would make
+  from the current title, and the entry id.
+* every listed old URL as it is; a query string in it becomes Netlify's
+  ``key=value`` query matching.
+
+A listed ``/knowledgebase/{id}/{slug}.html`` also claims that id. Two entries
+(or categories) claiming the same old id or URL is an error at the line that
+claims it second; so is an old URL that is a current page's address. Drafts
+keep their claims but get no redirect (they have no page to go to).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, urlsplit
+
+from .errors import Problem
+from .loader import Document, PathKey
+from .model import Article, Categories, Category, Client, Strict
+
+if TYPE_CHECKING:
+    from .kb import KB
+
+STATUS = 301
+_KB_URL = re.compile(r"^/knowledgebase/(\d+)/([^/?#]+)\.html$")
+_NOT_SLUG = re.compile(r"[^A-Za-z0-9]+")
+
+
+@dataclass(frozen=True, order=True)
+class Redirect:
+    """One Netlify redirect rule: ``source`` (plus ``query``) to ``target``."""
+
+    source: str
+    query: tuple[tuple[str, str], ...]
+    target: str
+    status: int = STATUS
+
+    @property
+    def key(self) -> tuple[str, frozenset[tuple[str, str]]]:
+        """What a request must match; two rules with one key cannot both win."""
+        return (self.source, frozenset(self.query))
+
+    def line(self) -> str:
+        """The rule in ``_redirects`` syntax: ``from [key=value…] to status``."""
+        query = "".join(f" {k}={v}" for k, v in self.query)
+        return f"{self.source}{query} {self.target} {self.status}"
+
+    def shown(self) -> str:
+        """The old address as a person would type it."""
+        if not self.query:
+            return self.source
+        return self.source + "?" + "&".join(f"{k}={v}" for k, v in self.query)
+
+
+def whmcs_slug(title: str) -> str:
+    """The slug WHMCS makes from an article title (case kept, runs of other characters → ``-``)."""
+    return _NOT_SLUG.sub("-", title).strip("-")
+
+
+def split_url(url: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """``/a.php?x=1&y=2`` → ``("/a.php", (("x", "1"), ("y", "2")))``."""
+    parts = urlsplit(url)
+    return parts.path or "/", tuple(parse_qsl(parts.query, keep_blank_values=True))
+
+
+def page_url(uri: str, base: str = "/") -> str:
+    """A page's URL from its docs URI, as built with ``use_directory_urls``."""
+    if uri == "index.md":
+        return base
+    if uri.endswith("/index.md"):
+        return base + uri[: -len("index.md")]
+    return base + uri[: -len(".md")] + "/"
+
+
+@dataclass(frozen=True)
+class _Claim:
+    rule: Redirect
+    doc: Document
+    path: PathKey  # where in doc the claim is written
+    owner: str  # who claims it: an entry id, or "category 'x'"
+    what: str  # "old id 12" or "old URL /x.html", for messages
+
+
+def _entry_claims(entry: Article | Client, doc: Document, target: str) -> Iterator[_Claim]:
+    ids: dict[int, PathKey] = {}
+    slugs: dict[int, list[str]] = {}
+    for i, old_id in enumerate(entry.legacy.ids):
+        ids.setdefault(old_id, ("legacy", "ids", i))
+    for i, url in enumerate(entry.legacy.urls):
+        path: PathKey = ("legacy", "urls", i)
+        source, query = split_url(url)
+        match = _KB_URL.match(url)
+        if match:
+            ids.setdefault(int(match.group(1)), path)
+            slugs.setdefault(int(match.group(1)), []).append(match.group(2))
+        yield _Claim(Redirect(source, query, target), doc, path, entry.id, f"old URL {url}")
+    for old_id, path in ids.items():
+        guesses = [*slugs.get(old_id, []), whmcs_slug(entry.title), entry.id]
+        rules = [
+            Redirect(f"/knowledgebase/{old_id}/*", (), target),
+            Redirect("/knowledgebase.php", (("action", "displayarticle"), ("id", str(old_id))), target),
+            *(Redirect("/index.php", (("rp", f"/knowledgebase/{old_id}/{slug}.html"),), target)
+              for slug in dict.fromkeys(s for s in guesses if s)),
+        ]
+        for rule in rules:
+            yield _Claim(rule, doc, path, entry.id, f"old id {old_id}")
+
+
+def _category_claims(kb: KB, categories: list[Category], doc: Document) -> Iterator[_Claim]:
+    from .render import category_uri
+
+    for i, cat in enumerate(categories):
+        if cat.id not in kb.categories:
+            continue
+        target = page_url(category_uri(kb, cat.id))
+        for j, url in enumerate(cat.legacy_urls):
+            source, query = split_url(url)
+            yield _Claim(Redirect(source, query, target), doc, ("categories", i, "legacy_urls", j),
+                         f"category '{cat.id}'", f"old URL {url}")
+
+
+def _all_claims(kb: KB, entries: Iterable[tuple[Strict, Document]], categories: list[Category],
+                categories_doc: Document) -> Iterator[tuple[_Claim, bool]]:
+    """Every claim, with whether it becomes a published redirect."""
+    from .render import entry_uri
+
+    for model, doc in entries:
+        assert isinstance(model, (Article, Client))
+        if model.category not in kb.categories:
+            continue  # reported by the entry checks; there is no URL to send readers to
+        target = page_url(entry_uri(kb, model))
+        for claim in _entry_claims(model, doc, target):
+            yield claim, not model.draft
+    for claim in _category_claims(kb, categories, categories_doc):
+        yield claim, True
+
+
+def _current_pages(kb: KB) -> set[str]:
+    from .render import category_uri, entry_uri
+
+    uris = ["index.md", *(category_uri(kb, c) for c in kb.categories),
+            *(entry_uri(kb, e) for e in kb.published())]
+    out: set[str] = set()
+    for uri in uris:
+        url = page_url(uri)
+        out |= {url, url + "index.html", url.rstrip("/") or "/"}
+    return out
+
+
+def check_legacy(kb: KB, entries: Iterable[tuple[Strict, Document]],
+                 categories: tuple[Strict, Document]) -> list[Problem]:
+    """Old ids and URLs claimed twice, or old URLs that are current pages."""
+    problems: list[Problem] = []
+    first: dict[tuple[str, frozenset[tuple[str, str]]], _Claim] = {}
+    reported: set[tuple[str, PathKey]] = set()
+    pages = _current_pages(kb)
+    model, doc = categories
+    assert isinstance(model, Categories)
+    for claim, _published in _all_claims(kb, entries, model.categories, doc):
+        where = (claim.doc.file, claim.path)
+        if not claim.rule.query and claim.rule.source in pages and where not in reported:
+            reported.add(where)
+            problems.append(claim.doc.problem(
+                claim.path, f"the {claim.what} is the address of a current page",
+                "a redirect there would hide the page; remove this old URL"))
+            continue
+        seen = first.setdefault(claim.rule.key, claim)
+        if seen.owner == claim.owner or where in reported:
+            continue
+        reported.add(where)
+        line, col = seen.doc.where(seen.path)
+        problems.append(claim.doc.problem(
+            claim.path, f"the {claim.what} is already claimed by {seen.owner}",
+            f"{seen.doc.file}:{line}:{col} claims it; an old address can lead to one page only"))
+    return problems
+
+
+def redirect_rules(kb: KB, base: str = "/") -> list[Redirect]:
+    """Every published redirect, deduplicated, in a stable order; targets start with ``base``."""
+    rules: dict[tuple[str, frozenset[tuple[str, str]]], Redirect] = {}
+    entries = [(e, _NO_DOC) for e in kb.entries.values()]
+    for claim, published in _all_claims(kb, entries, list(kb.categories.values()), _NO_DOC):
+        if published:
+            rule = claim.rule
+            if base != "/":
+                rule = Redirect(rule.source, rule.query, base.rstrip("/") + rule.target, rule.status)
+            rules.setdefault(rule.key, rule)
+    return sorted(rules.values(), key=lambda r: (r.source, r.query, r.target))
+
+
+_NO_DOC = Document(file="", data={})
+
+
+def render_redirects(rules: Iterable[Redirect]) -> str:
+    """The ``_redirects`` file: one rule a line (Netlify reads the first match)."""
+    lines = ["# Generated by kbgen from the `legacy` fields in data/: do not edit.",
+             "# Old knowledge-base addresses, 301 to the current page."]
+    lines += [rule.line() for rule in rules]
+    return "\n".join(lines) + "\n"

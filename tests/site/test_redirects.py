@@ -1,0 +1,151 @@
+"""Legacy URL redirects: the rules, the claims checks at file:line, and the build gate."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from kbgen.errors import DataError
+from kbgen.kb import load_kb
+from kbgen.netlify import NetlifyFilesError, check_redirects, parse_redirects, redirect_for
+from kbgen.redirects import Redirect, redirect_rules, render_redirects, whmcs_slug
+
+from ..conftest import ROOT, copy_project, mkdocs_build
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _line_of(path: Path, needle: str) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in {path}")
+
+
+def test_whmcs_slug_keeps_case_and_joins_words() -> None:
+    assert whmcs_slug("What is the difference between POP and IMAP?") == \
+        "What-is-the-difference-between-POP-and-IMAP"
+    assert whmcs_slug("  Outlook 2013: set-up & ports  ") == "Outlook-2013-set-up-ports"
+
+
+def test_redirect_line_uses_netlify_query_syntax() -> None:
+    rule = Redirect("/knowledgebase.php", (("action", "displayarticle"), ("id", "12")), "/email/x/")
+    assert rule.line() == "/knowledgebase.php action=displayarticle id=12 /email/x/ 301"
+    assert rule.shown() == "/knowledgebase.php?action=displayarticle&id=12"
+
+
+def test_example_rules_cover_every_whmcs_pattern() -> None:
+    rules = redirect_rules(load_kb(ROOT))
+    parsed = parse_redirects(render_redirects(rules))
+    target = "/email/pop-vs-imap/"
+    for url in ("/knowledgebase/12/What-is-the-difference-between-POP-and-IMAP.html",
+                "/knowledgebase/12/any-old-slug.html",
+                "/knowledgebase.php?action=displayarticle&id=12",
+                "/knowledgebase.php?id=12&action=displayarticle&language=english",
+                "/index.php?rp=/knowledgebase/12/What-is-the-difference-between-POP-and-IMAP.html",
+                "/index.php?rp=/knowledgebase/12/pop-vs-imap.html"):
+        rule = redirect_for(parsed, url)
+        assert rule is not None, url
+        assert (rule.target, rule.status) == (target, 301), url
+    for url in ("/knowledgebase/13/x.html", "/knowledgebase.php?action=displayarticle&id=120",
+                "/knowledgebase.php?action=displaycat&id=12", "/index.php?rp=/knowledgebase/13/x.html"):
+        assert redirect_for(parsed, url) is None, url
+
+
+def test_listed_urls_slugs_and_categories(tmp_path: Path) -> None:
+    root = copy_project(tmp_path)
+    _replace(root / "data/articles/server-settings.yml", "related: [pop-vs-imap]\n",
+             "related: [pop-vs-imap]\nlegacy:\n  urls:\n"
+             "    - /knowledgebase/31/Mail-Server-Settings.html\n"
+             "    - /help/settings.php?lang=en&page=mail\n")
+    _replace(root / "data/categories.yml", "    order: 1\n  - id: protocols",
+             "    order: 1\n    legacy_urls: [/knowledgebase/2/Email, "
+             "'/knowledgebase.php?action=displaycat&catid=2']\n  - id: protocols")
+    rules = {r.shown(): r.target for r in redirect_rules(load_kb(root))}
+    settings = "/email/server-settings/"
+    assert rules["/knowledgebase/31/Mail-Server-Settings.html"] == settings
+    assert rules["/knowledgebase/31/*"] == settings  # the listed URL also claims id 31
+    assert rules["/knowledgebase.php?action=displayarticle&id=31"] == settings
+    assert rules["/index.php?rp=/knowledgebase/31/Mail-Server-Settings.html"] == settings
+    assert rules["/index.php?rp=/knowledgebase/31/Email-server-settings.html"] == settings
+    assert rules["/help/settings.php?lang=en&page=mail"] == settings
+    assert rules["/knowledgebase/2/Email"] == "/email/"
+    assert rules["/knowledgebase.php?action=displaycat&catid=2"] == "/email/"
+
+
+def test_two_articles_claiming_one_old_id_is_an_error_at_the_line(tmp_path: Path) -> None:
+    root = copy_project(tmp_path)
+    path = root / "data/articles/server-settings.yml"
+    _replace(path, "related: [pop-vs-imap]\n", "related: [pop-vs-imap]\nlegacy:\n  ids: [7, 12]\n")
+    with pytest.raises(DataError) as info:
+        load_kb(root)
+    problems = [p for p in info.value.problems if "already claimed" in p.message]
+    assert [str(p) for p in problems] == [
+        f"data/articles/server-settings.yml:{_line_of(path, 'ids: [7, 12]')}:12: legacy.ids[1]: "
+        f"the old id 12 is already claimed by pop-vs-imap "
+        f"(data/articles/pop-vs-imap.yml:{_line_of(root / 'data/articles/pop-vs-imap.yml', 'ids: [12]')}:9 "
+        "claims it; an old address can lead to one page only)"]
+
+
+def test_two_owners_claiming_one_old_url_is_an_error(tmp_path: Path) -> None:
+    root = copy_project(tmp_path)
+    _replace(root / "data/articles/server-settings.yml", "related: [pop-vs-imap]\n",
+             "related: [pop-vs-imap]\nlegacy:\n  urls: [/old/settings.html]\n")
+    _replace(root / "data/categories.yml", "    order: 1\n  - id: protocols",
+             "    order: 1\n    legacy_urls: [/old/settings.html]\n  - id: protocols")
+    with pytest.raises(DataError) as info:
+        load_kb(root)
+    (problem,) = [p for p in info.value.problems if "already claimed" in p.message]
+    assert problem.file == "data/categories.yml"
+    assert problem.path == "categories[0].legacy_urls[0]"
+    assert problem.line == _line_of(root / "data/categories.yml", "/old/settings.html")
+    assert "the old URL /old/settings.html is already claimed by server-settings" in problem.message
+
+
+def test_an_old_url_that_is_a_current_page_is_an_error(tmp_path: Path) -> None:
+    root = copy_project(tmp_path)
+    _replace(root / "data/articles/server-settings.yml", "related: [pop-vs-imap]\n",
+             "related: [pop-vs-imap]\nlegacy:\n  urls: [/email/pop-vs-imap/]\n")
+    with pytest.raises(DataError) as info:
+        load_kb(root)
+    assert any("/email/pop-vs-imap/ is the address of a current page" in p.message
+               for p in info.value.problems)
+
+
+def test_a_redirect_to_a_missing_page_fails(tmp_path: Path) -> None:
+    (tmp_path / "email" / "there").mkdir(parents=True)
+    (tmp_path / "email" / "there" / "index.html").write_text("<p>here</p>")
+    (tmp_path / "old.html").write_text("<p>old</p>")
+    problems = check_redirects(tmp_path, [
+        Redirect("/a", (), "/email/there/"),
+        Redirect("/b", (), "/email/gone/"),
+        Redirect("/old.html", (), "/email/there/"),
+    ])
+    assert problems == [
+        "_redirects: /b would redirect to /email/gone/, which is not a page of the built site",
+        "_redirects: the old URL /old.html is a file of the built site; Netlify would serve the "
+        "file, not the redirect",
+    ]
+    assert issubclass(NetlifyFilesError, Exception)
+
+
+@pytest.mark.slow
+def test_build_fails_when_a_redirect_target_is_missing(tmp_path: Path) -> None:
+    """A page that vanishes between the data and the output (here: an override that
+    renders no article pages) must stop the build, not publish a dangling redirect."""
+    root = copy_project(tmp_path)
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "\nexclude_docs: |\n  email/pop-vs-imap.md\n",
+                      encoding="utf-8")
+    result = mkdocs_build(root, root / "site")
+    if "pop-vs-imap" not in result.stderr and result.returncode == 0:
+        pytest.skip("exclude_docs does not apply to generated pages in this MkDocs version")
+    assert result.returncode != 0
+    assert re.search(r"would redirect to /email/pop-vs-imap/, which is not a page", result.stderr), \
+        result.stderr
