@@ -7,12 +7,13 @@ made safe here before it reaches a template's output.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping
 
 import markdown as md
 import nh3
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from .model import PLACEHOLDER_RE
 
@@ -29,7 +30,9 @@ URL_SCHEMES = {"http", "https", "mailto"}
 
 def plain(text: object) -> Markup:
     """Plain text for a Markdown context: HTML-escaped, Markdown syntax neutralised."""
-    escaped = str(escape(str(text)))
+    # Quotes stay as they are: headings are not attributes, and Python-Markdown's
+    # table of contents would show an entity such as &#39; literally.
+    escaped = html.escape(str(text), quote=False)
     return Markup(_MD_SPECIAL.sub(r"\\\1", escaped))
 
 
