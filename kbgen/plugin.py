@@ -15,7 +15,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from .errors import DataError, format_text
+from .errors import DataError, Severity, format_text
 from .kb import KB, load_kb
 from .netlify import NetlifyFilesError, category_links, site_base, write_netlify_files
 from .reader import FeedbackConfig, Reader, feedback_view, url_lookup
@@ -45,15 +45,24 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.reader: Reader | None = None
         self.pages: dict[str, GeneratedPage] = {}
         self.root = Path.cwd()
+        self.serving = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Defining on_startup makes MkDocs keep this object across `mkdocs serve`
+        # rebuilds, so a rebuild with broken data can fall back to the last good KB.
+        self.serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return config
-        self.root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
+        root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
         try:
-            kb = load_kb(self.root, self.config.data_dir)
+            kb = load_kb(root, self.config.data_dir)
         except DataError as err:
+            if self.serving and self.kb is not None and self.kb.root == root:
+                return self._keep_last_good(config, err)
             raise PluginError("kbgen: the data has errors:\n" + format_text(err.problems)) from None
+        self.root = root
         for problem in kb.warnings:
             # Warnings are logged at WARNING so that `mkdocs build --strict` fails on them.
             log.warning(str(problem))
@@ -61,6 +70,19 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         templates = self.root / self.config.templates_dir
         self.pages = {p.src_uri: p for p in render_pages(kb, templates)}
         config.nav = self._nav(kb)
+        return config
+
+    def _keep_last_good(self, config: MkDocsConfig, err: DataError) -> MkDocsConfig:
+        """Preview only: serve the last good pages and print what is wrong, never a blank page."""
+        assert self.kb is not None
+        for problem in err.problems:
+            if problem.severity is Severity.WARNING:
+                log.warning(str(problem))
+            else:
+                log.error(str(problem))
+        log.error("kbgen: the data has errors; the preview keeps showing the last good version "
+                  "until they are fixed (`kbgen validate` lists them too)")
+        config.nav = self._nav(self.kb)
         return config
 
     def _nav(self, kb: KB) -> list[Any]:
