@@ -1,0 +1,66 @@
+"""`kbgen build`, and "Edit this page" on generated pages opening the YAML they come from."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from kbgen.cli import main
+from kbgen.kb import load_kb
+from kbgen.render import render_pages
+
+from .conftest import copy_project
+
+EDIT_LINK = re.compile(r'<a href="([^"]*)" title="[^"]*" class="md-content__button md-icon" rel="edit">')
+
+
+def _html(site: Path, src_uri: str) -> str:
+    rel = src_uri.removesuffix(".md")
+    rel = rel.removesuffix("index").rstrip("/")
+    return (site / rel / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_edit_this_page_opens_the_yaml_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = copy_project(tmp_path / "project")
+    provider = root / "data" / "provider.yml"
+    text = provider.read_text(encoding="utf-8")
+    # The data's repo_url and edit_branch are the one place the link comes from.
+    assert "\nrepo_url: https://github.com/example-hosting/help-center\n" in text
+    provider.write_text(text.replace("https://github.com/example-hosting/help-center",
+                                     "https://github.com/acme/helpdesk")
+                        + "edit_branch: drafts\n", encoding="utf-8")
+    assert main(["--root", str(root), "build", "--site-dir", "site"]) == 0, capsys.readouterr().err
+    site = root / "site"
+
+    kb = load_kb(root)
+    pages = render_pages(kb)
+    with_source = [p for p in pages if p.source]
+    assert {p.source for p in with_source} >= {"data/articles/pop-vs-imap.yml",
+                                               "data/articles/server-settings.yml"}
+    assert any(p.source.startswith("data/clients/") for p in with_source if p.source)
+    for page in with_source:
+        links = EDIT_LINK.findall(_html(site, page.src_uri))
+        assert links == [f"https://github.com/acme/helpdesk/edit/drafts/{page.source}"], page.src_uri
+        assert (root / str(page.source)).is_file()
+    for page in pages:
+        if not page.source:
+            # Category and home pages have no single source file: no edit button at all,
+            # and never one pointing at a Markdown file that does not exist.
+            assert EDIT_LINK.findall(_html(site, page.src_uri)) == [], page.src_uri
+
+
+def test_build_refuses_broken_data_and_keeps_the_site(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    root = copy_project(tmp_path / "project")
+    site = root / "site"
+    site.mkdir()
+    (site / "index.html").write_text("published")
+    article = root / "data" / "articles" / "pop-vs-imap.yml"
+    article.write_text(article.read_text(encoding="utf-8") + "colour: blue\n", encoding="utf-8")
+    assert main(["--root", str(root), "build"]) == 1
+    err = capsys.readouterr().err
+    assert "data/articles/pop-vs-imap.yml:" in err and "unknown field 'colour'" in err
+    assert (site / "index.html").read_text() == "published"
