@@ -6,7 +6,9 @@ bootstrap scripts Material for MkDocs writes into every page (they set up
 are allowed by their SHA-256, computed from the built HTML, and only if each
 one is a script from Material's own templates; any other inline script, inline
 event handler or ``javascript:`` URL fails the build: it would either be
-blocked in readers' browsers or, worse, be something nobody reviewed.
+blocked in readers' browsers or, worse, be something nobody reviewed. Inline
+styles (``style="…"``, ``<style>``) fail the build too: the policy has no
+``'unsafe-inline'`` at all.
 """
 
 from __future__ import annotations
@@ -76,6 +78,7 @@ class PageScan:
     inline: list[InlineScript] = field(default_factory=list)
     external: list[tuple[int, str]] = field(default_factory=list)  # (line, src)
     handlers: list[tuple[int, str]] = field(default_factory=list)  # (line, "onclick on <a>")
+    styles: list[tuple[int, str]] = field(default_factory=list)  # (line, "a style attribute on <p>")
 
 
 class _Scanner(HTMLParser):
@@ -89,8 +92,12 @@ class _Scanner(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {k.lower(): (v or "") for k, v in attrs}
         line = self.getpos()[0]
+        if tag == "style":
+            self.scan.styles.append((line, "a <style> element"))
         for name, value in values.items():
-            if name.startswith("on"):
+            if name == "style":
+                self.scan.styles.append((line, f"a style attribute on <{tag}>"))
+            elif name.startswith("on"):
                 self.scan.handlers.append((line, f"{name} on <{tag}>"))
             elif name in {"href", "src", "action", "formaction"} and \
                     value.strip().lower().startswith("javascript:"):
@@ -179,6 +186,9 @@ def script_policy(site_dir: Path, allowed: list[re.Pattern[str]]) -> ScriptPolic
         for line, what in scan.handlers:
             policy.problems.append(f"{page}:{line}: {what} (use addEventListener in a script "
                                    "file; the policy blocks inline handlers)")
+        for line, what in scan.styles:
+            policy.problems.append(f"{page}:{line}: {what} (use a class and a rule in "
+                                   "docs/assets/kbgen.css; the policy blocks inline styles)")
     return policy
 
 
@@ -192,13 +202,12 @@ def content_security_policy(script_hashes: Iterable[str]) -> str:
     directives = [
         "default-src 'none'",
         "script-src 'self' " + " ".join(sorted(script_hashes)),
-        # Material writes style="…" attributes (e.g. the sidebar height) from its
-        # bundle and in a few templates; style attributes cannot be hashed in
-        # CSP level 3 without 'unsafe-hashes' on every value, and a style
-        # attribute cannot run code. So attributes may be inline, while
-        # <style> elements and style sheets must come from this site.
+        # No 'unsafe-inline' for styles either: Material's templates write no
+        # style="…" attribute or <style> element on our pages, and its bundle
+        # sets styles through the CSSOM (element.style.x = …), which CSP allows.
+        # script_policy fails the build if the HTML grows one, so a style can
+        # never be dropped silently in readers' browsers: put it in kbgen.css.
         "style-src 'self'",
-        "style-src-attr 'unsafe-inline'",
         "img-src 'self' data:",  # Material's icons in CSS are data: SVGs
         "font-src 'self'",
         "connect-src 'self'",  # the search index; the feedback widget posts to this site
