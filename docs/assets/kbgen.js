@@ -8,20 +8,19 @@
 (function () {
   "use strict";
 
-  function today() {
-    var now = new Date();
-    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
-    return now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate());
-  }
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  // "26 November 2026", the same form as the build's "Last updated" date.
+  var DAY_FORMAT = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", year: "numeric" });
 
   function initPrint(root) {
     var stamp = root.querySelector("[data-kb-printed]");
     var fillDate = function () {
       if (!stamp) { return; }
       var time = stamp.querySelector("time");
-      var day = today();
-      time.textContent = day;
-      time.setAttribute("datetime", day);
+      var now = new Date();
+      time.textContent = DAY_FORMAT.format(now);
+      time.setAttribute("datetime", now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate()));
       stamp.hidden = false;
     };
     fillDate();
