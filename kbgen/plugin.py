@@ -15,6 +15,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
+from .autoconfig import settings_url, write_machine_files
 from .errors import DataError, Severity, format_text
 from .kb import KB, load_kb
 from .netlify import NetlifyFilesError, category_links, site_base, write_netlify_files
@@ -161,6 +162,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.kb is None:
             return
+        site_url = config.site_url or self.kb.provider.site_url
+        write_machine_files(self.kb, Path(config.site_dir), settings_url(self.kb, site_url))
         try:
             write_netlify_files(self.kb, Path(config.site_dir), site_base(config))
         except NetlifyFilesError as err:

@@ -105,6 +105,14 @@ class Renderer:
     def asset_url(self, from_uri: str, path: str) -> str:
         return _dir_url(from_uri, path, page=False)
 
+    def apple_profile_url(self, from_uri: str) -> str | None:
+        """Link to the configuration profile, when the provider's data allows one."""
+        from .autoconfig import APPLE_PROFILE_PATH, apple_profile
+
+        if apple_profile(self.kb) is None:
+            return None
+        return _dir_url(from_uri, APPLE_PROFILE_PATH, page=False)
+
     def settings(self, protocol_id: str) -> facts.SettingsRow:
         return facts.settings_row(self.kb, protocol_id)
 

@@ -1,0 +1,158 @@
+"""The files mail apps read to configure themselves, from the same model as the pages.
+
+- Thunderbird (and other apps that speak Mozilla's autoconfig format) fetch
+  ``/.well-known/autoconfig/mail/config-v1.1.xml`` or, on the
+  ``autoconfig.<domain>`` host, ``/mail/config-v1.1.xml``.
+- Apple devices install a configuration profile (a property list with one
+  ``com.apple.mail.managed`` payload), served as
+  ``application/x-apple-aspen-config``.
+
+Because both are built from ``facts``, a port changed in ``data/`` changes the
+articles and these files in the same build: they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import plistlib
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+from . import facts
+from .kb import KB
+
+THUNDERBIRD_PATHS = (".well-known/autoconfig/mail/config-v1.1.xml", "mail/config-v1.1.xml")
+APPLE_PROFILE_PATH = "mail/email-imap.mobileconfig"
+
+_THUNDERBIRD_AUTH = {
+    "password": "password-cleartext",  # the password travels inside TLS
+    "encrypted-password": "password-encrypted",
+    "oauth2": "OAuth2",
+}
+_APPLE_AUTH = {
+    "password": "EmailAuthPassword",
+    "encrypted-password": "EmailAuthCRAMMD5",
+    "oauth2": "EmailAuthNone",  # profiles cannot carry OAuth; checks keep it out (see below)
+}
+
+
+def _username(kb: KB) -> str:
+    return "%EMAILADDRESS%" if kb.provider.username.format == "email" else "%EMAILLOCALPART%"
+
+
+def _autoconfig_host(kb: KB, protocol_id: str) -> str:
+    # The customer's own domain goes where the data says {domain}.
+    return facts.server(kb.provider, protocol_id).host.replace("{domain}", "%EMAILDOMAIN%")
+
+
+def thunderbird_xml(kb: KB, settings_url: str) -> bytes:
+    """Mozilla autoconfig (clientConfig 1.1); every endpoint, preferred first."""
+    p = kb.provider
+    root = ET.Element("clientConfig", version="1.1")
+    provider = ET.SubElement(root, "emailProvider", id=p.domain)
+    ET.SubElement(provider, "domain").text = p.domain
+    ET.SubElement(provider, "displayName").text = p.name
+    ET.SubElement(provider, "displayShortName").text = p.name
+    for pid in ("imap", "pop3", "smtp"):
+        row = facts.settings_row(kb, pid)
+        tag = "outgoingServer" if row.protocol.direction == "outgoing" else "incomingServer"
+        for ep in row.endpoints:
+            server = ET.SubElement(provider, tag, type=pid)
+            ET.SubElement(server, "hostname").text = _autoconfig_host(kb, pid)
+            ET.SubElement(server, "port").text = str(ep.port)
+            ET.SubElement(server, "socketType").text = facts.THUNDERBIRD_SOCKET[ep.security]
+            ET.SubElement(server, "authentication").text = _THUNDERBIRD_AUTH[p.authentication]
+            ET.SubElement(server, "username").text = _username(kb)
+    doc = ET.SubElement(provider, "documentation", url=settings_url)
+    ET.SubElement(doc, "descr", lang="en").text = f"{p.name} email server settings"
+    ET.indent(root)
+    body = ET.tostring(root, encoding="unicode")
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'.encode()
+
+
+def _uuid(kb: KB, what: str) -> str:
+    # Stable across builds, so reinstalling the profile replaces it instead of duplicating.
+    return str(uuid.uuid5(uuid.NAMESPACE_DNS, f"{what}.mail.{kb.provider.domain}")).upper()
+
+
+def apple_profile(kb: KB) -> bytes | None:
+    """An IMAP account profile; None when it cannot be made for every customer.
+
+    A profile holds literal host names, so hosts written as mail.{domain} (one
+    per customer domain) cannot go into one shared profile.
+    """
+    p = kb.provider
+    hosts = [facts.server(p, pid).host for pid in ("imap", "smtp")]
+    if any("{domain}" in h for h in hosts) or p.authentication == "oauth2":
+        return None
+    imap = facts.settings_row(kb, "imap").endpoints[0]
+    smtp = facts.settings_row(kb, "smtp").endpoints[0]
+    reverse = ".".join(reversed(p.domain.split(".")))
+    payload = {
+        "PayloadType": "com.apple.mail.managed",
+        "PayloadVersion": 1,
+        "PayloadIdentifier": f"{reverse}.mail.imap",
+        "PayloadUUID": _uuid(kb, "imap-payload"),
+        "PayloadDisplayName": f"{p.name} email (IMAP)",
+        "EmailAccountDescription": f"{p.name} email",
+        "EmailAccountType": "EmailTypeIMAP",
+        # Address, username and password are left out: the device asks for them on install.
+        "IncomingMailServerHostName": hosts[0],
+        "IncomingMailServerPortNumber": imap.port,
+        "IncomingMailServerUseSSL": imap.security != "none",
+        "IncomingMailServerAuthentication": _APPLE_AUTH[p.authentication],
+        "OutgoingMailServerHostName": hosts[1],
+        "OutgoingMailServerPortNumber": smtp.port,
+        "OutgoingMailServerUseSSL": smtp.security != "none",
+        "OutgoingMailServerAuthentication": _APPLE_AUTH[p.authentication],
+        "OutgoingPasswordSameAsIncomingPassword": True,
+    }
+    profile = {
+        "PayloadType": "Configuration",
+        "PayloadVersion": 1,
+        "PayloadIdentifier": f"{reverse}.mail",
+        "PayloadUUID": _uuid(kb, "profile"),
+        "PayloadDisplayName": f"{p.name} email",
+        "PayloadDescription": f"Adds your {p.name} mailbox to Mail "
+                              f"(IMAP, {facts.SECURITY_SHORT[imap.security]}).",
+        "PayloadOrganization": p.name,
+        "PayloadRemovalDisallowed": False,
+        "PayloadContent": [payload],
+    }
+    return plistlib.dumps(profile, fmt=plistlib.FMT_XML, sort_keys=True)
+
+
+@dataclass(frozen=True)
+class MachineFile:
+    path: str
+    content: bytes
+
+
+def machine_files(kb: KB, settings_url: str) -> list[MachineFile]:
+    xml = thunderbird_xml(kb, settings_url)
+    out = [MachineFile(path, xml) for path in THUNDERBIRD_PATHS]
+    profile = apple_profile(kb)
+    if profile is not None:
+        out.append(MachineFile(APPLE_PROFILE_PATH, profile))
+    return out
+
+
+def settings_url(kb: KB, site_url: str) -> str:
+    """Where the autoconfig file sends people who want to read the settings."""
+    from .render import entry_uri
+
+    entry = kb.entries.get("server-settings")
+    if entry is None:
+        return site_url
+    return site_url.rstrip("/") + "/" + entry_uri(kb, entry).removesuffix(".md") + "/"
+
+
+def write_machine_files(kb: KB, site_dir: Path, settings_url: str) -> list[str]:
+    written = []
+    for item in machine_files(kb, settings_url):
+        target = site_dir / item.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(item.content)
+        written.append(item.path)
+    return written
