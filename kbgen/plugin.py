@@ -89,14 +89,13 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
     def _nav(self, kb: KB) -> list[Any]:
         """A nav nested by category, so Material can prune it (see DESIGN.md)."""
 
+        uri_of = {p.entry_id: uri for uri, p in self.pages.items() if p.entry_id}
+
         def section(cat_id: str) -> dict[str, Any]:
             cat = kb.categories[cat_id]
             items: list[Any] = [category_uri(kb, cat_id)]
-            for child in kb.children(cat_id):
-                items.append(section(child.id))
-            for entry in kb.listed(cat_id):
-                items.append(next(p.src_uri for p in self.pages.values()
-                                  if p.entry_id == entry.id))
+            items += [section(child.id) for child in kb.children(cat_id)]
+            items += [uri_of[entry.id] for entry in kb.listed(cat_id)]
             return {_nav_title(cat.title): items}
 
         return ["index.md", *(section(top.id) for top in kb.children(None))]
