@@ -39,6 +39,8 @@ def check_kb(kb: KB, singles: dict[str, tuple[Strict, Document]],
         return problems  # later checks assume protocols and categories are sound
     problems += _check_provider(kb, *singles["provider"])
     problems += _check_entries(kb, many["article"] + many["client"])
+    if any(p.severity is Severity.ERROR for p in problems):
+        return problems  # old-URL checks need every article's category to resolve
     problems += check_legacy(kb, many["article"] + many["client"], singles["categories"])
     return problems
 
@@ -271,14 +273,15 @@ def _check_markdown(doc: Document, path: tuple[Any, ...], text: str, values: dic
     for match in PLACEHOLDER_RE.finditer(text):
         if match.group(1) not in values:
             problems.append(doc.problem(path, f"unknown placeholder {{{{ {match.group(1)} }}}}",
-                                        _choices(match.group(1), values)))
-    bare = PLACEHOLDER_RE.sub("", text)
+                                        _choices(match.group(1), values), offset=match.start()))
+    # Blank out placeholders (keeping offsets) so only ports typed by hand are found.
+    bare = PLACEHOLDER_RE.sub(lambda m: " " * len(m.group(0)), text)
     for match in _PORT_IN_TEXT.finditer(bare):
         if match.group(1) in standard_ports:
             problems.append(doc.problem(
                 path, f"the port {match.group(1)} is typed into the text",
                 "use a placeholder such as {{ imap.tls }} so the text follows the data",
-                severity=WARN))
+                offset=match.start(1), severity=WARN))
             break
     return problems
 

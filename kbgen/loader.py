@@ -51,6 +51,9 @@ class Document:
     data: dict[str, Any]
     values: dict[PathKey, Position] = field(default_factory=dict)
     keys: dict[PathKey, Position] = field(default_factory=dict)
+    # Where the text of a literal block (|) or a one-line plain scalar starts,
+    # so a problem inside a long Markdown field can point at its own line.
+    text_starts: dict[PathKey, tuple[Position, bool]] = field(default_factory=dict)
 
     def where(self, path: PathKey, *, key: bool = False) -> Position:
         """Position of a value (or its key); falls back to the nearest ancestor."""
@@ -65,9 +68,26 @@ class Document:
             path = path[:-1]
 
     def problem(self, path: PathKey, message: str, hint: str = "", *, key: bool = False,
-                **kw: Any) -> Problem:
+                offset: int | None = None, **kw: Any) -> Problem:
+        """A problem at ``path``; ``offset`` is a character index into a text value."""
         line, col = self.where(path, key=key)
+        if offset is not None and path in self.text_starts:
+            line, col = self._inside(path, offset)
         return Problem(self.file, line, col, dotted(path), message, hint, **kw)
+
+    def _inside(self, path: PathKey, offset: int) -> Position:
+        (line, col), block = self.text_starts[path]
+        value = self._value(path)
+        before = value[:offset]
+        if not block:
+            return (line, col + offset)
+        return (line + before.count("\n"), col + offset - (before.rfind("\n") + 1))
+
+    def _value(self, path: PathKey) -> str:
+        node: Any = self.data
+        for part in path:
+            node = node[part]
+        return str(node)
 
 
 def dotted(path: PathKey) -> str:
@@ -175,6 +195,23 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
     return value
 
 
+def _note_text_start(doc: Document, path: PathKey, event: yaml.ScalarEvent, text: str) -> None:
+    start, end = event.start_mark, event.end_mark
+    if start is None or end is None:  # pragma: no cover - both parsers set marks
+        return
+    if event.style == "|":
+        # Content starts on the line after the indicator, at the block's indentation.
+        lines = text.splitlines()
+        first = start.line + 1
+        while first < len(lines) and not lines[first].strip():
+            first += 1
+        if first < len(lines):
+            indent = len(lines[first]) - len(lines[first].lstrip(" "))
+            doc.text_starts[path] = ((first + 1, indent + 1), True)
+    elif not event.style and start.line == end.line:
+        doc.text_starts[path] = (_pos(start), False)
+
+
 def _build(text: str, file: str) -> Document:
     events = iter(yaml.parse(text, Loader=_Parser))
     doc = Document(file=file, data={})
@@ -200,6 +237,7 @@ def _build(text: str, file: str) -> Document:
         check(event)
         doc.values[path] = _pos(event.start_mark)
         if isinstance(event, yaml.ScalarEvent):
+            _note_text_start(doc, path, event, text)
             return _scalar(event)
         if isinstance(event, yaml.SequenceStartEvent):
             items: list[Any] = []
