@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -29,6 +30,8 @@ def _validate(args: argparse.Namespace) -> int:
     if output:
         # GitHub reads workflow commands from stdout; people read problems on stderr.
         print(output, file=sys.stdout if args.format == "github" else sys.stderr)
+    if args.format == "github":
+        _step_summary(problems)
     # In a GitHub log the summary goes to stderr, so stdout stays pure workflow commands.
     summary_out = sys.stdout if args.format == "text" else sys.stderr
     if kb is not None:
@@ -44,6 +47,24 @@ def _validate(args: argparse.Namespace) -> int:
         extra = f" and {warnings} warning(s)" if warnings else ""
         print(f"kbgen: {errors} error(s){extra} in the data", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _step_summary(problems: list[Problem]) -> None:
+    """The whole list on the run's summary page: GitHub shows only the first ten
+    annotations of each kind on the diff."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target or not problems:
+        return
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    rows = [f"| {'⚠️ warning' if p.severity.value == 'warning' else '❌ error'} | "
+            f"`{cell(p.file)}:{p.line}:{p.col}` | {f'`{cell(p.path)}`' if p.path else ''} | "
+            f"{cell(p.message)}{cell(f' ({p.hint})') if p.hint else ''} |" for p in problems]
+    with open(target, "a", encoding="utf-8") as out:
+        out.write("### kbgen validate\n\n| | where | field | problem |\n|---|---|---|---|\n")
+        out.write("\n".join(rows) + "\n")
 
 
 def _schema(args: argparse.Namespace) -> int:

@@ -47,9 +47,12 @@ def _check_golden(name: str, actual: str) -> None:
         "rerun with KBGEN_UPDATE_GOLDEN=1 and review the diff")
 
 
-def _run(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _run(root: Path, *args: str, summary: Path | None = None) -> subprocess.CompletedProcess[str]:
     # A real process: exit status, stdout and stderr exactly as CI sees them.
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env.pop("GITHUB_STEP_SUMMARY", None)
+    if summary is not None:
+        env["GITHUB_STEP_SUMMARY"] = str(summary)
     return subprocess.run([sys.executable, "-m", "kbgen.cli", "--root", str(root), "validate", *args],
                           capture_output=True, text=True, env=env, check=False, timeout=120)
 
@@ -106,6 +109,16 @@ def test_github_annotations_are_workflow_commands(broken: Path) -> None:
     assert lines and all(line.startswith("::error file=data/") for line in lines)
     assert ("::error file=data/provider.yml,line=17,col=15,title=servers.imap.endpoints[0].port::"
             in "\n".join(lines))
+
+
+def test_github_step_summary_lists_every_problem(broken: Path, tmp_path: Path) -> None:
+    # GitHub shows ten annotations of each kind on the diff; the summary page has them all.
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier steps\n", encoding="utf-8")
+    assert _run(broken, "--format", "github", summary=summary).returncode == 1
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("earlier steps\n### kbgen validate\n")
+    _check_golden("several-errors.summary.md", text.removeprefix("earlier steps\n"))
 
 
 def test_valid_data_exits_0_in_every_format(tmp_path: Path) -> None:
