@@ -17,10 +17,13 @@
     var stamp = root.querySelector("[data-kb-printed]");
     var fillDate = function () {
       if (!stamp) { return; }
-      var time = stamp.querySelector("time");
+      // A <time> is created only when it has a date: an empty one is invalid HTML.
+      var slot = stamp.querySelector("[data-kb-printed-date]");
       var now = new Date();
+      var time = document.createElement("time");
       time.textContent = DAY_FORMAT.format(now);
       time.setAttribute("datetime", now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate()));
+      slot.replaceChildren(time);
       stamp.hidden = false;
     };
     fillDate();

@@ -289,5 +289,6 @@ def test_netlify_can_detect_the_form_and_no_inline_script(example_site: Path, kb
     page.goto((example_site / "thanks" / "index.html").as_uri())
     twin = page.locator(f"form[name={FORM}][hidden]")
     names = twin.locator("[name]").evaluate_all("els => els.map(e => e.name)")
-    assert set(names) == {"form-name", "article-id", "article-url", "rating", "reason", "comment", "bot-field"}
+    assert set(names) == {"form-name", "article-id", "article-url", "rating", "reason", "comment",
+                          "bot-field"}
     page.close()
