@@ -9,7 +9,6 @@ setup:
 serve:
 	KBGEN_BROWSER=0 scripts/setup
 	kbgen validate
-	kbgen build
 	mkdocs serve --dev-addr 127.0.0.1:$(PORT)
 
 build:

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 SLUG_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 _LABEL = r"(\{domain\}|[a-z0-9]([a-z0-9-]*[a-z0-9])?)"
@@ -234,7 +234,7 @@ class Legacy(Strict):
 
 
 class Common(Strict):
-    id: Slug = Field(description="Also the file name and the URL: data/articles/<id>.yml.")
+    id: Slug = Field(description="Also the file name (<id>.yml) and the last part of the URL.")
     title: Text
     summary: Text = Field(description="One line, shown in lists and in Also Read.")
     category: Slug
@@ -271,6 +271,9 @@ class LegacyNotice(Strict):
 
 
 class Client(Common):
+    protocols: list[Literal["imap", "pop3"]] = Field(  # type: ignore[assignment]
+        default_factory=list,
+        description="Incoming protocols the app supports; SMTP for sending is implied.")
     app: Text = Field(description="The app's name, e.g. Mozilla Thunderbird.")
     family: Slug = Field(description="microsoft, apple, google, samsung, mozilla…")
     platform: Literal["windows", "macos", "linux", "ios", "android", "web", "desktop"]
@@ -279,13 +282,6 @@ class Client(Common):
     before_you_start: list[Markdown] = Field(default_factory=list)
     steps: list[Step] = Field(min_length=1)
     troubleshooting: list[Trouble] = Field(default_factory=list)
-
-    @field_validator("protocols")
-    @classmethod
-    def _incoming_only(cls, value: list[str]) -> list[str]:
-        if "smtp" in value:
-            raise ValueError("list the incoming protocols only (imap, pop3); SMTP is implied")
-        return value
 
 
 class Problem(Strict):

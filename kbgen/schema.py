@@ -67,20 +67,10 @@ class _EditorSchema(GenerateJsonSchema):
         return out
 
 
-def _adjust(kind: str, schema: dict[str, Any]) -> None:
-    """Rules the validator enforces in Python code, restated for the editor."""
-    if kind == "client":
-        # Client._incoming_only: a client guide lists incoming protocols only.
-        schema["properties"]["protocols"]["items"]["enum"] = ["imap", "pop3"]
-        schema["properties"]["id"]["description"] = (
-            "Also the file name and the URL: data/clients/<id>.yml.")
-
-
 def schema_for(kind: str) -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) for one kind of data file."""
     cls = KINDS[kind]
     schema = cls.model_json_schema(mode="validation", schema_generator=_EditorSchema)
-    _adjust(kind, schema)
     where, what = ABOUT[kind]
     schema["$schema"] = DRAFT
     schema["title"] = f"kbgen {kind} file ({where})"

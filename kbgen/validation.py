@@ -144,6 +144,8 @@ def _message(err: dict[str, Any], name: str) -> tuple[str, str]:
         hint = ""
         if name == "security" and str(value).lower() in {"ssl", "ssl/tls", "implicit"}:
             hint = "use tls for implicit TLS, which apps call SSL/TLS"
+        if value == "smtp" and "smtp" not in expected:
+            hint = "list the incoming protocols only; SMTP for sending is implied"
         return f"expected one of {expected} (got {_shown(value)})", hint
     if kind == "string_pattern_mismatch":
         return f"{_shown(value)} is not a valid {name}", _PATTERN_HINTS.get(name, "")
@@ -198,6 +200,8 @@ def validate(doc: Document, cls: type[Strict]) -> tuple[Strict | None, list[Prob
                 problems.append(doc.problem(path[:-1], message, hint))
                 problems[-1] = _replace_path(problems[-1], path)
             else:
+                if err["type"] == "union_tag_invalid":
+                    path = (*path, "type")  # point at the unknown type, not the block
                 problems.append(doc.problem(path, message, hint,
                                             key=err["type"] == "extra_forbidden"))
         return None, problems

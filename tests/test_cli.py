@@ -96,8 +96,8 @@ def test_errors_are_in_file_order_with_exact_positions(broken: Path) -> None:
     # against the files in tests/golden/several-errors/data/.
     assert at("data/articles/broken-article.yml", "titel") == (5, 1)        # the unknown key
     assert at("data/articles/broken-article.yml", "order") == (8, 8)        # the quoted value
-    assert at("data/articles/broken-article.yml", "body[1]") == (12, 5)       # the block itself
-    assert at("data/clients/broken-client.yml", "protocols") == (6, 12)
+    assert at("data/articles/broken-article.yml", "body[1].type") == (12, 11)  # the unknown type
+    assert at("data/clients/broken-client.yml", "protocols[1]") == (6, 19)
     assert at("data/clients/broken-client.yml", "platform") == (9, 11)
     assert at("data/clients/broken-client.yml", "steps[0].settings") == (12, 15)
     assert at("data/provider.yml", "servers.imap.endpoints[0].port") == (17, 15)
