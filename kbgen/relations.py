@@ -9,7 +9,9 @@ entry id, which is unique.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from .model import Article, Client
 
@@ -35,18 +37,36 @@ def _readable(entry: Entry) -> bool:
     return not entry.draft and not entry.hidden
 
 
-def affinity(a: Entry, b: Entry) -> int:
-    """How much two entries have in common, apart from their category."""
-    score = TAG_WEIGHT * len(set(a.tags) & set(b.tags))
-    score += PROTOCOL_WEIGHT * len(set(a.protocols) & set(b.protocols))
-    family = _family(a)
-    if family is not None and family == _family(b):
+@dataclass(frozen=True)
+class _Traits:
+    """What an entry is compared on, built once per entry instead of once per pair."""
+
+    tags: frozenset[str]
+    protocols: frozenset[str]
+    family: str | None
+
+    @classmethod
+    def of(cls, entry: Entry) -> _Traits:
+        return cls(frozenset(entry.tags), frozenset(entry.protocols), _family(entry))
+
+
+def _affinity(a: _Traits, b: _Traits) -> int:
+    score = TAG_WEIGHT * len(a.tags & b.tags) + PROTOCOL_WEIGHT * len(a.protocols & b.protocols)
+    if a.family is not None and a.family == b.family:
         score += FAMILY_WEIGHT
     return score
 
 
-def also_read(entries: Mapping[str, Entry], entry_id: str, limit: int = LIMIT) -> list[str]:
+def affinity(a: Entry, b: Entry) -> int:
+    """How much two entries have in common, apart from their category."""
+    return _affinity(_Traits.of(a), _Traits.of(b))
+
+
+def also_read(entries: Mapping[str, Entry], entry_id: str, limit: int = LIMIT,
+              traits: Mapping[str, _Traits] | None = None) -> list[str]:
     """Ids of the entries to suggest after ``entry_id``, best first, at most ``limit``."""
+    if traits is None:
+        traits = {eid: _Traits.of(e) for eid, e in entries.items()}
     entry = entries[entry_id]
     chosen: list[str] = []
     for rid in entry.related:
@@ -59,21 +79,23 @@ def also_read(entries: Mapping[str, Entry], entry_id: str, limit: int = LIMIT) -
         if len(chosen) >= limit:
             return chosen
 
+    mine = traits[entry_id]
     candidates: list[tuple[tuple[int, int, int, str, str], str]] = []
     for other in entries.values():
         if other.id == entry_id or other.id in chosen or not _readable(other):
             continue
         same_category = other.category == entry.category
-        score = affinity(entry, other)
+        score = _affinity(mine, traits[other.id])
         if not same_category and score == 0:
             continue  # nothing in common: not related, however short the list
         key = (0 if same_category else 1, -score, other.order, other.title.casefold(), other.id)
         candidates.append((key, other.id))
-    candidates.sort()
-    chosen.extend(cid for _key, cid in candidates[: limit - len(chosen)])
+    # Only the best few are kept; a full sort per article made big sites quadratic-and-then-some.
+    chosen.extend(cid for _key, cid in heapq.nsmallest(limit - len(chosen), candidates))
     return chosen
 
 
 def also_read_all(entries: Mapping[str, Entry], limit: int = LIMIT) -> dict[str, list[str]]:
     """Also Read for every entry that gets a page (drafts get none)."""
-    return {eid: also_read(entries, eid, limit) for eid, e in entries.items() if not e.draft}
+    traits = {eid: _Traits.of(e) for eid, e in entries.items()}
+    return {eid: also_read(entries, eid, limit, traits) for eid, e in entries.items() if not e.draft}
