@@ -63,7 +63,8 @@ def affinity(a: Entry, b: Entry) -> int:
 
 
 def also_read(entries: Mapping[str, Entry], entry_id: str, limit: int = LIMIT,
-              traits: Mapping[str, _Traits] | None = None) -> list[str]:
+              traits: Mapping[str, _Traits] | None = None,
+              by_category: Mapping[str, list[Entry]] | None = None) -> list[str]:
     """Ids of the entries to suggest after ``entry_id``, best first, at most ``limit``."""
     if traits is None:
         traits = {eid: _Traits.of(e) for eid, e in entries.items()}
@@ -80,22 +81,39 @@ def also_read(entries: Mapping[str, Entry], entry_id: str, limit: int = LIMIT,
             return chosen
 
     mine = traits[entry_id]
+    need = limit - len(chosen)
+
+    def key(other: Entry, same_category: bool) -> tuple[int, int, int, str, str]:
+        score = _affinity(mine, traits[other.id])
+        return (0 if same_category else 1, -score, other.order, other.title.casefold(), other.id)
+
+    def open_(other: Entry) -> bool:
+        return other.id != entry_id and other.id not in chosen and _readable(other)
+
+    if by_category is not None:
+        siblings = [(key(o, True), o.id) for o in by_category.get(entry.category, []) if open_(o)]
+        if len(siblings) >= need:
+            # Same-category entries always rank first, so nothing else can make the list.
+            chosen.extend(cid for _key, cid in heapq.nsmallest(need, siblings))
+            return chosen
     candidates: list[tuple[tuple[int, int, int, str, str], str]] = []
     for other in entries.values():
-        if other.id == entry_id or other.id in chosen or not _readable(other):
+        if not open_(other):
             continue
-        same_category = other.category == entry.category
-        score = _affinity(mine, traits[other.id])
-        if not same_category and score == 0:
+        k = key(other, other.category == entry.category)
+        if k[0] == 1 and k[1] == 0:
             continue  # nothing in common: not related, however short the list
-        key = (0 if same_category else 1, -score, other.order, other.title.casefold(), other.id)
-        candidates.append((key, other.id))
-    # Only the best few are kept; a full sort per article made big sites quadratic-and-then-some.
-    chosen.extend(cid for _key, cid in heapq.nsmallest(limit - len(chosen), candidates))
+        candidates.append((k, other.id))
+    # Only the best few are kept; a full sort per article made big sites slow.
+    chosen.extend(cid for _key, cid in heapq.nsmallest(need, candidates))
     return chosen
 
 
 def also_read_all(entries: Mapping[str, Entry], limit: int = LIMIT) -> dict[str, list[str]]:
     """Also Read for every entry that gets a page (drafts get none)."""
     traits = {eid: _Traits.of(e) for eid, e in entries.items()}
-    return {eid: also_read(entries, eid, limit, traits) for eid, e in entries.items() if not e.draft}
+    by_category: dict[str, list[Entry]] = {}
+    for e in entries.values():
+        by_category.setdefault(e.category, []).append(e)
+    return {eid: also_read(entries, eid, limit, traits, by_category)
+            for eid, e in entries.items() if not e.draft}

@@ -210,3 +210,18 @@ def test_feedback_config_rejects(options: dict[str, Any]) -> None:
 
 def test_feedback_can_be_turned_off() -> None:
     assert feedback_view(_feedback({"enabled": False})) is None
+
+
+def test_the_category_shortcut_gives_the_same_lists_as_a_full_scan() -> None:
+    """also_read_all skips scoring other categories when one category fills the list."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    from benchmark import _entry  # the synthetic entries of the benchmark
+
+    from kbgen.relations import also_read, also_read_all
+
+    entries = {e.id: e for e in (_entry(i, f"section-{i // 7}") for i in range(60))}
+    fast = also_read_all(entries)
+    assert fast == {eid: also_read(entries, eid) for eid in entries}
