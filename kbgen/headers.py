@@ -28,6 +28,13 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 # may keep a copy but must ask again every time, so a deploy shows at once.
 REVALIDATE = "public, max-age=0, must-revalidate"
 
+# Machine-readable files mail apps fetch: the type they expect, whatever a CDN
+# guesses (with nosniff, a wrong type is not second-guessed by the client).
+CONTENT_TYPES = {
+    ".mobileconfig": "application/x-apple-aspen-config",
+    ".xml": "application/xml; charset=utf-8",
+}
+
 SECURITY_HEADERS = {
     "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
     "X-Content-Type-Options": "nosniff",
@@ -265,10 +272,21 @@ def cache_rules(site_dir: Path) -> list[HeaderRule]:
     return rules
 
 
+def type_rules(site_dir: Path) -> list[HeaderRule]:
+    """An explicit ``Content-Type`` for each machine-readable file (autoconfig, profiles, sitemaps)."""
+    rules = []
+    for path in sorted(site_dir.rglob("*")):
+        content_type = CONTENT_TYPES.get(path.suffix)
+        if path.is_file() and content_type:
+            rel = path.relative_to(site_dir).as_posix()
+            rules.append(HeaderRule("/" + rel, (("Content-Type", content_type),)))
+    return rules
+
+
 def header_rules(site_dir: Path, script_hashes: Iterable[str]) -> list[HeaderRule]:
     """Every rule of the ``_headers`` file, site-wide security first."""
     security = {**SECURITY_HEADERS, "Content-Security-Policy": content_security_policy(script_hashes)}
-    return [HeaderRule("/*", tuple(security.items())), *cache_rules(site_dir)]
+    return [HeaderRule("/*", tuple(security.items())), *cache_rules(site_dir), *type_rules(site_dir)]
 
 
 def render_headers(rules: Iterable[HeaderRule]) -> str:

@@ -198,6 +198,7 @@ class NetlifyHandler(http.server.SimpleHTTPRequestHandler):
     site_dir: Path
     header_rules: list[tuple[str, dict[str, str]]] = []
     redirect_rules: list[ParsedRedirect] = []
+    extra_headers: dict[str, str] = {}
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         pass
@@ -219,27 +220,43 @@ class NetlifyHandler(http.server.SimpleHTTPRequestHandler):
         return super().send_head()
 
     def _not_found(self) -> Any:
-        body = (self.site_dir / "404.html").read_bytes()
+        page = self.site_dir / "404.html"
+        body = page.read_bytes() if page.is_file() else b"<!doctype html><title>Not found</title>"
         self.send_response(404)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         return io.BytesIO(body)
 
+    def guess_type(self, path: Any) -> str:
+        # A Content-Type rule replaces the guessed type, as on Netlify.
+        found = headers_for(self.header_rules, urlsplit(self.path).path)
+        return found.get("Content-Type") or super().guess_type(path)
+
     def end_headers(self) -> None:
-        for name, value in headers_for(self.header_rules, urlsplit(self.path).path).items():
-            self.send_header(name, value)
+        found = headers_for(self.header_rules, urlsplit(self.path).path)
+        for name, value in {**found, **self.extra_headers}.items():
+            if name.lower() != "content-type":  # sent already, by send_head
+                self.send_header(name, value)
         super().end_headers()
 
 
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
 @contextlib.contextmanager
-def serve_netlify(site_dir: Path, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-    """Serve ``site_dir`` with its ``_headers`` and ``_redirects`` applied; yields the base URL."""
+def serve_netlify(site_dir: Path, host: str = "127.0.0.1", port: int = 0,
+                  extra_headers: dict[str, str] | None = None) -> Iterator[str]:
+    """Serve ``site_dir`` with its ``_headers`` and ``_redirects`` applied; yields the base URL.
+
+    ``extra_headers`` go on every response (a test tool's switch, never a site header)."""
     site_dir = site_dir.resolve()
     handler = type("Handler", (NetlifyHandler,), {
         "site_dir": site_dir,
-        "header_rules": parse_headers((site_dir / "_headers").read_text(encoding="utf-8")),
-        "redirect_rules": parse_redirects((site_dir / "_redirects").read_text(encoding="utf-8")),
+        "header_rules": parse_headers(_read(site_dir / "_headers")),
+        "redirect_rules": parse_redirects(_read(site_dir / "_redirects")),
+        "extra_headers": dict(extra_headers or {}),
     })
     server = http.server.ThreadingHTTPServer(
         (host, port), functools.partial(handler, directory=str(site_dir)))

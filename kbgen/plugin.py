@@ -15,6 +15,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
+from . import a11y
 from .autoconfig import settings_url, write_machine_files
 from .errors import DataError, Severity, format_text
 from .kb import KB, load_kb
@@ -157,6 +158,13 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             # overrides/404.html lists the categories; links are absolute (any depth 404s).
             context["kbgen_categories"] = category_links(self.kb, site_base(config))  # type: ignore[typeddict-unknown-key]
         return context
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        return a11y.repair(output)
+
+    def on_post_template(self, output_content: str, *, template_name: str,
+                         config: MkDocsConfig) -> str | None:
+        return a11y.repair(output_content) if template_name.endswith(".html") else output_content
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.kb is None:
