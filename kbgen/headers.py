@@ -54,6 +54,11 @@ JS_TYPES = {"", "text/javascript", "application/javascript", "module", "text/ecm
 # their inline scripts are not on the list, so using one fails the build.
 EXCLUDED_TEMPLATES = ("partials/integrations/analytics/google.html",)
 
+# Where forms send data: the form itself, its buttons, and kbgen.js's background
+# POST (the feedback widget's data-kb-post-to).
+POST_ATTRIBUTES = {"action", "formaction", "data-kb-post-to"}
+_ABSOLUTE = re.compile(r"^([a-z][a-z0-9+.-]*:|//)", re.I)
+
 # A template value inside a script is a relative URL in a string literal
 # (`new URL("{{ base_url }}",location)`): it may not contain a quote, a
 # backslash or markup, so it cannot end the string it stands in.
@@ -86,6 +91,7 @@ class PageScan:
     external: list[tuple[int, str]] = field(default_factory=list)  # (line, src)
     handlers: list[tuple[int, str]] = field(default_factory=list)  # (line, "onclick on <a>")
     styles: list[tuple[int, str]] = field(default_factory=list)  # (line, "a style attribute on <p>")
+    posts: list[tuple[int, str]] = field(default_factory=list)  # (line, "action=https://… on <form>")
 
 
 class _Scanner(HTMLParser):
@@ -109,6 +115,8 @@ class _Scanner(HTMLParser):
             elif name in {"href", "src", "action", "formaction"} and \
                     value.strip().lower().startswith("javascript:"):
                 self.scan.handlers.append((line, f"a javascript: URL in {name} on <{tag}>"))
+            elif name in POST_ATTRIBUTES and _ABSOLUTE.match(value.strip()):
+                self.scan.posts.append((line, f"{name}=\"{value}\" on <{tag}>"))
         if tag == "script":
             if "src" in values:
                 self.scan.external.append((line, values["src"]))
@@ -187,12 +195,16 @@ def script_policy(site_dir: Path, allowed: list[re.Pattern[str]]) -> ScriptPolic
                     f"{_snippet(script.text)!r} (move it to a file under docs/assets/ and load "
                     "it with extra_javascript or <script src>)")
         for line, src in scan.external:
-            if re.match(r"^([a-z][a-z0-9+.-]*:|//)", src, re.I):
+            if _ABSOLUTE.match(src):
                 policy.problems.append(f"{page}:{line}: a script from another origin: {src} "
                                        "(the policy allows scripts from this site only)")
         for line, what in scan.handlers:
             policy.problems.append(f"{page}:{line}: {what} (use addEventListener in a script "
                                    "file; the policy blocks inline handlers)")
+        for line, what in scan.posts:
+            policy.problems.append(f"{page}:{line}: a form posts to an absolute URL: {what} "
+                                   "(the policy's form-action and connect-src allow this site "
+                                   "only; post to a path such as /thanks/)")
         for line, what in scan.styles:
             policy.problems.append(f"{page}:{line}: {what} (use a class and a rule in "
                                    "docs/assets/kbgen.css; the policy blocks inline styles)")
@@ -283,9 +295,15 @@ def type_rules(site_dir: Path) -> list[HeaderRule]:
     return rules
 
 
-def header_rules(site_dir: Path, script_hashes: Iterable[str]) -> list[HeaderRule]:
-    """Every rule of the ``_headers`` file, site-wide security first."""
+def header_rules(site_dir: Path, script_hashes: Iterable[str], *,
+                 noindex: bool = False) -> list[HeaderRule]:
+    """Every rule of the ``_headers`` file, site-wide security first.
+
+    ``noindex``: a preview, not the help center; search engines must not list it.
+    """
     security = {**SECURITY_HEADERS, "Content-Security-Policy": content_security_policy(script_hashes)}
+    if noindex:
+        security["X-Robots-Tag"] = "noindex"
     return [HeaderRule("/*", tuple(security.items())), *cache_rules(site_dir), *type_rules(site_dir)]
 
 

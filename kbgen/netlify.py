@@ -13,9 +13,10 @@ import contextlib
 import functools
 import http.server
 import io
+import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,12 @@ def check_redirects(site_dir: Path, rules: list[Redirect]) -> list[str]:
     return problems
 
 
+def is_preview(environ: Mapping[str, str] | None = None) -> bool:
+    """Netlify's build for a pull request (deploy-preview) or another branch (branch-deploy)."""
+    context = (os.environ if environ is None else environ).get("CONTEXT", "")
+    return context in {"deploy-preview", "branch-deploy"}
+
+
 def write_netlify_files(kb: KB, site_dir: Path, base: str = "/",
                         theme_dirs: list[Path] | None = None) -> None:
     """Write ``_redirects`` and ``_headers`` into ``site_dir``; raise NetlifyFilesError if unsafe.
@@ -78,7 +85,7 @@ def write_netlify_files(kb: KB, site_dir: Path, base: str = "/",
         raise NetlifyFilesError(problems)
     for name in NETLIFY_FILES:
         (site_dir / name).unlink(missing_ok=True)  # never describe our own files
-    headers = render_headers(header_rules(site_dir, policy.hashes))
+    headers = render_headers(header_rules(site_dir, policy.hashes, noindex=is_preview()))
     (site_dir / "_redirects").write_text(render_redirects(rules), encoding="utf-8")
     (site_dir / "_headers").write_text(headers, encoding="utf-8")
 

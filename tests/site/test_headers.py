@@ -72,6 +72,9 @@ def test_a_changed_material_script_is_refused(tmp_path: Path, allowed: list[re.P
     ('<a href="javascript:go()">x</a>', "a javascript: URL in href on <a>"),
     ('<p style="color: red">x</p>', "a style attribute on <p>"),
     ("<style>p { color: red }</style>", "a <style> element"),
+    ('<form action="https://forms.example.net/x" method="post"></form>',
+     "a form posts to an absolute URL"),
+    ('<form data-kb-post-to="//forms.example.net/x"></form>', "a form posts to an absolute URL"),
 ])
 def test_anything_else_that_runs_or_styles_inline_is_refused(
         tmp_path: Path, allowed: list[re.Pattern[str]], extra: str, expected: str) -> None:
@@ -186,3 +189,15 @@ def test_an_unknown_inline_script_fails_the_build(tmp_path: Path) -> None:
     assert "kbgen: the built site cannot be published" in result.stderr
     assert re.search(r"index\.html:\d+: an inline script that is not one of Material's: "
                      r"'window\.tracker = 1'", result.stderr), result.stderr
+
+
+def test_previews_are_not_indexed(tmp_path: Path) -> None:
+    from kbgen.headers import header_rules
+    from kbgen.netlify import is_preview
+
+    assert is_preview({"CONTEXT": "deploy-preview"}) and is_preview({"CONTEXT": "branch-deploy"})
+    assert not is_preview({"CONTEXT": "production"}) and not is_preview({})
+    (tmp_path / "index.html").write_text("<p>x</p>")
+    preview = dict(header_rules(tmp_path, [], noindex=True)[0].headers)
+    production = dict(header_rules(tmp_path, [])[0].headers)
+    assert preview["X-Robots-Tag"] == "noindex" and "X-Robots-Tag" not in production

@@ -5,13 +5,16 @@ from __future__ import annotations
 import importlib.metadata as md
 import os
 import re
+import subprocess
 import sys
 import tomllib
+from pathlib import Path
 
+import pytest
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
 
-from ..conftest import ROOT
+from ..conftest import ROOT, copy_project
 
 HEADER = """\
 # The exact runtime packages of kbgen, for reproducible Netlify builds (netlify.toml)
@@ -86,3 +89,29 @@ def test_netlify_publishes_nothing_else() -> None:
     config = tomllib.loads((ROOT / "netlify.toml").read_text(encoding="utf-8"))
     assert set(config) <= {"build", "context"}
     assert set(config["build"]) <= {"command", "publish", "environment"}
+
+
+@pytest.mark.slow
+def test_the_netlify_build_command_publishes_only_a_valid_site(tmp_path: Path) -> None:
+    """`kbgen build` (the command's last step) writes the Netlify files into site/,
+    and bad data leaves the published folder exactly as it was."""
+    root = copy_project(tmp_path)
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    build = [sys.executable, "-c", "import sys; from kbgen.cli import main; sys.exit(main())",
+             "--root", str(root), "build"]
+    first = subprocess.run(build, capture_output=True, text=True, env=env, check=False)
+    assert first.returncode == 0, first.stderr
+    site = root / "site"
+    assert (site / "_headers").is_file() and (site / "_redirects").is_file()
+    assert (site / "404.html").is_file()
+    before = sorted(p.relative_to(site).as_posix() for p in site.rglob("*"))
+    headers = (site / "_headers").read_bytes()
+
+    article = root / "data" / "articles" / "server-settings.yml"
+    article.write_text(article.read_text(encoding="utf-8") + "legacy:\n  ids: [12]\n",
+                       encoding="utf-8")  # id 12 belongs to pop-vs-imap
+    second = subprocess.run(build, capture_output=True, text=True, env=env, check=False)
+    assert second.returncode == 1
+    assert "the old id 12 is already claimed by pop-vs-imap" in second.stderr
+    assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*")) == before
+    assert (site / "_headers").read_bytes() == headers

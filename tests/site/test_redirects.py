@@ -149,3 +149,35 @@ def test_build_fails_when_a_redirect_target_is_missing(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert re.search(r"would redirect to /email/pop-vs-imap/, which is not a page", result.stderr), \
         result.stderr
+
+
+# ------------------------------------------------------------- the built site
+
+
+def test_every_generated_redirect_leads_to_a_built_page(example_site: Path) -> None:
+    rules = parse_redirects((example_site / "_redirects").read_text(encoding="utf-8"))
+    assert rules, "the example data has legacy ids: _redirects must not be empty"
+    for rule in rules:
+        assert rule.status == 301 and not rule.force, rule
+        assert (example_site / rule.target.lstrip("/") / "index.html").is_file(), rule
+
+
+@pytest.mark.parametrize("old", [
+    "knowledgebase/12/What-is-the-difference-between-POP-and-IMAP.html",
+    "knowledgebase.php?action=displayarticle&id=12",
+    "index.php?rp=/knowledgebase/12/pop-vs-imap.html",
+])
+def test_old_addresses_answer_301_to_the_article(netlify_url: str, old: str) -> None:
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(netlify_url)
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port)
+    try:
+        connection.request("GET", "/" + old)
+        response = connection.getresponse()
+        assert response.status == 301
+        assert response.getheader("Location") == "/email/pop-vs-imap/"
+        assert response.getheader("Strict-Transport-Security")  # headers apply to redirects too
+    finally:
+        connection.close()
