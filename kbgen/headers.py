@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 # Material's fingerprinted assets: the hash in the name changes with the content.
 FINGERPRINTED = re.compile(r"^assets/(javascripts|stylesheets)/(.+/)?[\w-]+\.[0-9a-f]{8}\.min\.(js|css)$")
@@ -91,7 +92,7 @@ class PageScan:
     external: list[tuple[int, str]] = field(default_factory=list)  # (line, src)
     handlers: list[tuple[int, str]] = field(default_factory=list)  # (line, "onclick on <a>")
     styles: list[tuple[int, str]] = field(default_factory=list)  # (line, "a style attribute on <p>")
-    posts: list[tuple[int, str]] = field(default_factory=list)  # (line, "action=https://… on <form>")
+    posts: list[tuple[int, str, str]] = field(default_factory=list)  # (line, "action=… on <form>", url)
 
 
 class _Scanner(HTMLParser):
@@ -116,7 +117,7 @@ class _Scanner(HTMLParser):
                     value.strip().lower().startswith("javascript:"):
                 self.scan.handlers.append((line, f"a javascript: URL in {name} on <{tag}>"))
             elif name in POST_ATTRIBUTES and _ABSOLUTE.match(value.strip()):
-                self.scan.posts.append((line, f"{name}=\"{value}\" on <{tag}>"))
+                self.scan.posts.append((line, f"{name}=\"{value}\" on <{tag}>", value.strip()))
         if tag == "script":
             if "src" in values:
                 self.scan.external.append((line, values["src"]))
@@ -175,8 +176,14 @@ class ScriptPolicy:
     problems: list[str] = field(default_factory=list)
 
 
-def script_policy(site_dir: Path, allowed: list[re.Pattern[str]]) -> ScriptPolicy:
-    """Hash every allowed inline script of every built page; report all others."""
+def script_policy(site_dir: Path, allowed: list[re.Pattern[str]],
+                  post_origins: Iterable[str] = ()) -> ScriptPolicy:
+    """Hash every allowed inline script of every built page; report all others.
+
+    ``post_origins``: origins forms may post to besides this site (a configured
+    feedback endpoint); the policy allows exactly these in form-action and connect-src.
+    """
+    origins = set(post_origins)
     policy = ScriptPolicy()
     for path in sorted(site_dir.rglob("*.html")):
         page = path.relative_to(site_dir).as_posix()
@@ -201,10 +208,12 @@ def script_policy(site_dir: Path, allowed: list[re.Pattern[str]]) -> ScriptPolic
         for line, what in scan.handlers:
             policy.problems.append(f"{page}:{line}: {what} (use addEventListener in a script "
                                    "file; the policy blocks inline handlers)")
-        for line, what in scan.posts:
+        for line, what, url in scan.posts:
+            if origin_of(url) in origins:
+                continue
             policy.problems.append(f"{page}:{line}: a form posts to an absolute URL: {what} "
                                    "(the policy's form-action and connect-src allow this site "
-                                   "only; post to a path such as /thanks/)")
+                                   "and a configured feedback endpoint only)")
         for line, what in scan.styles:
             policy.problems.append(f"{page}:{line}: {what} (use a class and a rule in "
                                    "docs/assets/kbgen.css; the policy blocks inline styles)")
@@ -216,8 +225,19 @@ def _snippet(text: str) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def content_security_policy(script_hashes: Iterable[str]) -> str:
-    """The site's CSP: its own origin only, inline scripts by hash."""
+def origin_of(url: str) -> str:
+    """``https://forms.example.net/x`` → ``https://forms.example.net``; "" for a path."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def content_security_policy(script_hashes: Iterable[str], post_origins: Iterable[str] = ()) -> str:
+    """The site's CSP: its own origin only, inline scripts by hash.
+
+    ``post_origins``: the one exception, an endpoint the site is configured to post
+    feedback to (``plugins: kbgen: feedback: endpoint``); by default there is none.
+    """
+    posts = "".join(f" {o}" for o in sorted(set(post_origins)))
     directives = [
         "default-src 'none'",
         "script-src 'self' " + " ".join(sorted(script_hashes)),
@@ -229,10 +249,10 @@ def content_security_policy(script_hashes: Iterable[str]) -> str:
         "style-src 'self'",
         "img-src 'self' data:",  # Material's icons in CSS are data: SVGs
         "font-src 'self'",
-        "connect-src 'self'",  # the search index; the feedback widget posts to this site
+        f"connect-src 'self'{posts}",  # the search index; the feedback widget's POST
         "worker-src 'self'",  # the search worker
         "manifest-src 'self'",
-        "form-action 'self'",
+        f"form-action 'self'{posts}",
         "base-uri 'self'",
         "object-src 'none'",
         "frame-src 'none'",
@@ -295,13 +315,14 @@ def type_rules(site_dir: Path) -> list[HeaderRule]:
     return rules
 
 
-def header_rules(site_dir: Path, script_hashes: Iterable[str], *,
-                 noindex: bool = False) -> list[HeaderRule]:
+def header_rules(site_dir: Path, script_hashes: Iterable[str], *, noindex: bool = False,
+                 post_origins: Iterable[str] = ()) -> list[HeaderRule]:
     """Every rule of the ``_headers`` file, site-wide security first.
 
     ``noindex``: a preview, not the help center; search engines must not list it.
     """
-    security = {**SECURITY_HEADERS, "Content-Security-Policy": content_security_policy(script_hashes)}
+    csp = content_security_policy(script_hashes, post_origins)
+    security = {**SECURITY_HEADERS, "Content-Security-Policy": csp}
     if noindex:
         security["X-Robots-Tag"] = "noindex"
     return [HeaderRule("/*", tuple(security.items())), *cache_rules(site_dir), *type_rules(site_dir)]

@@ -22,7 +22,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from .headers import header_rules, material_templates, render_headers, script_policy, template_scripts
+from .headers import (
+    header_rules,
+    material_templates,
+    origin_of,
+    render_headers,
+    script_policy,
+    template_scripts,
+)
 from .kb import KB
 from .redirects import Redirect, page_url, redirect_rules, render_redirects
 
@@ -70,22 +77,25 @@ def is_preview(environ: Mapping[str, str] | None = None) -> bool:
 
 
 def write_netlify_files(kb: KB, site_dir: Path, base: str = "/",
-                        theme_dirs: list[Path] | None = None) -> None:
+                        theme_dirs: list[Path] | None = None, post_to: str = "") -> None:
     """Write ``_redirects`` and ``_headers`` into ``site_dir``; raise NetlifyFilesError if unsafe.
 
     ``theme_dirs`` are the folders whose templates' inline scripts are allowed
-    (default: Material's own templates).
+    (default: Material's own templates). ``post_to`` is the configured feedback
+    endpoint; if it is on another origin, the policy allows posting there.
     """
+    post_origins = [o for o in (origin_of(post_to),) if o]
     rules = redirect_rules(kb, base)
     problems = check_redirects(site_dir, rules)
     allowed = [p for d in (theme_dirs or [material_templates()]) for p in template_scripts(d)]
-    policy = script_policy(site_dir, allowed)
+    policy = script_policy(site_dir, allowed, post_origins)
     problems += policy.problems
     if problems:
         raise NetlifyFilesError(problems)
     for name in NETLIFY_FILES:
         (site_dir / name).unlink(missing_ok=True)  # never describe our own files
-    headers = render_headers(header_rules(site_dir, policy.hashes, noindex=is_preview()))
+    headers = render_headers(header_rules(site_dir, policy.hashes, noindex=is_preview(),
+                                          post_origins=post_origins))
     (site_dir / "_redirects").write_text(render_redirects(rules), encoding="utf-8")
     (site_dir / "_headers").write_text(headers, encoding="utf-8")
 

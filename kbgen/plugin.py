@@ -172,7 +172,9 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         site_url = config.site_url or self.kb.provider.site_url
         write_machine_files(self.kb, Path(config.site_dir), settings_url(self.kb, site_url))
         try:
-            write_netlify_files(self.kb, Path(config.site_dir), site_base(config))
+            feedback = self.config.feedback
+            write_netlify_files(self.kb, Path(config.site_dir), site_base(config),
+                                post_to=feedback.endpoint if feedback.enabled else "")
         except NetlifyFilesError as err:
             raise PluginError("kbgen: the built site cannot be published:\n" + str(err)) from None
 

@@ -201,3 +201,18 @@ def test_previews_are_not_indexed(tmp_path: Path) -> None:
     preview = dict(header_rules(tmp_path, [], noindex=True)[0].headers)
     production = dict(header_rules(tmp_path, [])[0].headers)
     assert preview["X-Robots-Tag"] == "noindex" and "X-Robots-Tag" not in production
+
+
+def test_a_configured_feedback_endpoint_is_the_one_allowed_origin(
+        tmp_path: Path, allowed: list[re.Pattern[str]]) -> None:
+    from kbgen.headers import content_security_policy
+
+    endpoint = "https://forms.example.net/kb-answers"
+    html = _page(extra=f'<form action="{endpoint}" data-kb-post-to="{endpoint}"></form>'
+                       '<form action="https://evil.example.org/x"></form>')
+    policy = script_policy(_site(tmp_path, html), allowed, ["https://forms.example.net"])
+    assert len(policy.problems) == 1 and "evil.example.org" in policy.problems[0]
+    csp = content_security_policy([], ["https://forms.example.net"])
+    assert "connect-src 'self' https://forms.example.net;" in csp
+    assert "form-action 'self' https://forms.example.net;" in csp
+    assert "https://" not in content_security_policy([])
