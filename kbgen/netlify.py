@@ -190,19 +190,15 @@ def site_base(config: Any) -> str:
 
 
 def category_links(kb: KB, base: str = "/") -> list[dict[str, object]]:
-    """Every category, top-level first then its children, with an absolute URL (for the 404 page)."""
+    """The category tree with absolute URLs (for the 404 page): title, description, url, children."""
     from .render import category_uri
 
-    out: list[dict[str, object]] = []
+    def walk(parent: str | None) -> list[dict[str, object]]:
+        return [{"title": cat.title, "description": cat.description,
+                 "url": page_url(category_uri(kb, cat.id), base), "children": walk(cat.id)}
+                for cat in kb.children(parent)]
 
-    def walk(parent: str | None, depth: int) -> None:
-        for cat in kb.children(parent):
-            out.append({"title": cat.title, "description": cat.description, "depth": depth,
-                        "url": page_url(category_uri(kb, cat.id), base)})
-            walk(cat.id, depth + 1)
-
-    walk(None, 0)
-    return out
+    return walk(None)
 
 
 # ------------------------------------------------------------ local server

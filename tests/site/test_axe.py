@@ -1,6 +1,6 @@
 """Accessibility with axe-core in Chromium: no serious or critical violation on the
-home page, a category page, the POP vs IMAP article and a client guide, in both
-colour schemes."""
+home page, a category page, the POP vs IMAP article, a client guide and the 404
+page, in both colour schemes."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ PAGES = {
     "category": "email/protocols/",
     "article": "email/pop-vs-imap/",
     "client guide": None,  # the first guide in data/clients/
+    "not found": "no/such/page/",  # 404.html, ours
 }
 
 
