@@ -216,3 +216,15 @@ def test_a_configured_feedback_endpoint_is_the_one_allowed_origin(
     assert "connect-src 'self' https://forms.example.net;" in csp
     assert "form-action 'self' https://forms.example.net;" in csp
     assert "https://" not in content_security_policy([])
+
+
+def test_scanner_edge_cases() -> None:
+    text = ('<!-- <script>hidden()</script> <p style="x"> -->\n'
+            '<a title="a > b" ONCLICK=go()>x</a>\n'
+            '<script type=application/json id=__config>{"a": "</p><p style=x>"}</script>\n'
+            '<img src="x.png" alt="on style">\n'
+            '<p data-x="onclick=y" class="style">ok</p>')
+    scan = scan_html(text, "p.html")
+    assert scan.handlers == [(2, "onclick on <a>")]
+    assert [(s.line, s.type, s.id) for s in scan.inline] == [(3, "application/json", "__config")]
+    assert scan.styles == [] and scan.external == [] and scan.posts == []
