@@ -257,6 +257,9 @@ def test_search_for_993_finds_the_settings_article(page: Any, site_url: str) -> 
     results.first.wait_for()
     hrefs = results.evaluate_all("els => els.map(a => a.href)")
     assert any(urljoin(site_url, SETTINGS) in h for h in hrefs), hrefs
+    # Reference pages (a settings or ports table) are boosted above the client guides.
+    reference = ["email/server-settings/", "email/pop-vs-imap/", "email/common-errors/"]
+    assert any(r in hrefs[0] for r in reference), hrefs
 
 
 def test_article_screenshot(page: Any, site_url: str, artifacts: Path) -> None:
