@@ -45,15 +45,21 @@ def check_kb(kb: KB, singles: dict[str, tuple[Strict, Document]],
     return problems
 
 
+def _check_file_name(model_id: str, doc: Document) -> list[Problem]:
+    """The id is the file name, so a reader of the folder finds what a URL names."""
+    stem = doc.file.rsplit("/", 1)[-1].removesuffix(".yml")
+    if model_id == stem:
+        return []
+    return [doc.problem(("id",), f"the id '{model_id}' does not match the file name '{stem}.yml'",
+                        f"rename the file to {model_id}.yml")]
+
+
 def _check_protocols(items: list[tuple[Strict, Document]]) -> list[Problem]:
     problems = []
     seen: dict[str, str] = {}
     for model, doc in items:
         assert isinstance(model, Protocol)
-        stem = doc.file.rsplit("/", 1)[-1].removesuffix(".yml")
-        if model.id != stem:
-            problems.append(doc.problem(("id",), f"the id '{model.id}' does not match the file "
-                                        f"name '{stem}.yml'", f"rename the file to {model.id}.yml"))
+        problems += _check_file_name(model.id, doc)
         if model.id in seen:
             problems.append(doc.problem(("id",), f"protocol '{model.id}' is defined twice",
                                         f"it is also defined in {seen[model.id]}"))
@@ -149,10 +155,7 @@ def _check_entries(kb: KB, items: list[tuple[Strict, Document]]) -> list[Problem
     owners: dict[str, str] = {}
     for model, doc in items:
         assert isinstance(model, (Article, Client))
-        stem = doc.file.rsplit("/", 1)[-1].removesuffix(".yml")
-        if model.id != stem:
-            problems.append(doc.problem(("id",), f"the id '{model.id}' does not match the file "
-                                        f"name '{stem}.yml'", f"rename the file to {model.id}.yml"))
+        problems += _check_file_name(model.id, doc)
         if model.id in owners:
             problems.append(doc.problem(("id",), f"the id '{model.id}' is already used",
                                         f"{owners[model.id]} has it; ids must be unique"))
