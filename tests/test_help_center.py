@@ -154,3 +154,25 @@ def test_navigation_is_pruned(example_site: Path, kb: KB) -> None:
     links = {a.get("href") for a in page.select("nav.md-nav--primary a.md-nav__link")}
     assert "../thunderbird/" not in links  # another section's article is pruned away
     assert "../server-settings/" in links  # a sibling in the same section is there
+
+
+def test_a_step_screenshot_renders_with_its_alt_text(tmp_path: Path) -> None:
+    import base64
+
+    root = copy_project(tmp_path)
+    images = root / "docs/images/k9"
+    images.mkdir(parents=True)
+    # a real 1x1 PNG, so the built site holds a file a browser can show
+    (images / "settings.png").write_bytes(base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="))
+    guide = NEW_CLIENT.replace("    settings: true\n", "    settings: true\n    image:\n"
+                               "      src: images/k9/settings.png\n"
+                               "      alt: The incoming server screen with the fields filled in\n")
+    (root / "data/clients/k9-mail.yml").write_text(guide, encoding="utf-8")
+    site = build_or_fail(root, tmp_path / "site")
+    img = soup(site, "email/k9-mail").select_one("ol.kb-steps li#step-2 img")
+    assert img is not None
+    assert img["alt"] == "The incoming server screen with the fields filled in"
+    assert (site / "email/k9-mail" / str(img["src"])).resolve() == \
+        (site / "images/k9/settings.png").resolve()
+    assert (site / "images/k9/settings.png").is_file()
