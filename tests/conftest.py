@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,23 +54,14 @@ def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_or_fail(root, root / "site")
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-
 @pytest.fixture(scope="session")
 def site_url(example_site: Path) -> Iterator[str]:
-    """The example site served over HTTP on 127.0.0.1 (a free port)."""
-    handler = functools.partial(_QuietHandler, directory=str(example_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    """The example site served on 127.0.0.1 as Netlify serves it: the generated
+    _headers (CSP included) and _redirects apply to every browser test."""
+    from kbgen.netlify import serve_netlify
+
+    with serve_netlify(example_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
