@@ -140,12 +140,12 @@ def machine_files(kb: KB, settings_url: str) -> list[MachineFile]:
 
 def settings_url(kb: KB, site_url: str) -> str:
     """Where the autoconfig file sends people who want to read the settings."""
-    from .render import entry_uri
+    from .render import entry_uri, page_url
 
     entry = kb.entries.get("server-settings")
     if entry is None:
         return site_url
-    return site_url.rstrip("/") + "/" + entry_uri(kb, entry).removesuffix(".md") + "/"
+    return page_url(entry_uri(kb, entry), site_url.rstrip("/") + "/")
 
 
 def write_machine_files(kb: KB, site_dir: Path, settings_url: str) -> list[str]:

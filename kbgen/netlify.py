@@ -31,7 +31,7 @@ from .headers import (
     template_scripts,
 )
 from .kb import KB
-from .redirects import Redirect, page_url, redirect_rules, render_redirects
+from .redirects import Redirect, redirect_rules, render_redirects
 
 NETLIFY_FILES = ("_headers", "_redirects")
 
@@ -191,7 +191,7 @@ def site_base(config: Any) -> str:
 
 def category_links(kb: KB, base: str = "/") -> list[dict[str, object]]:
     """The category tree with absolute URLs (for the 404 page): title, description, url, children."""
-    from .render import category_uri
+    from .render import category_uri, page_url
 
     def walk(parent: str | None) -> list[dict[str, object]]:
         return [{"title": cat.title, "description": cat.description,

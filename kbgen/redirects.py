@@ -85,15 +85,6 @@ def split_url(url: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     return parts.path or "/", tuple(parse_qsl(parts.query, keep_blank_values=True))
 
 
-def page_url(uri: str, base: str = "/") -> str:
-    """A page's URL from its docs URI, as built with ``use_directory_urls``."""
-    if uri == "index.md":
-        return base
-    if uri.endswith("/index.md"):
-        return base + uri[: -len("index.md")]
-    return base + uri[: -len(".md")] + "/"
-
-
 @dataclass(frozen=True)
 class _Claim:
     rule: Redirect
@@ -129,7 +120,7 @@ def _entry_claims(entry: Article | Client, doc: Document, target: str) -> Iterat
 
 
 def _category_claims(kb: KB, categories: list[Category], doc: Document) -> Iterator[_Claim]:
-    from .render import category_uri
+    from .render import category_uri, page_url
 
     for i, cat in enumerate(categories):
         if cat.id not in kb.categories:
@@ -144,7 +135,7 @@ def _category_claims(kb: KB, categories: list[Category], doc: Document) -> Itera
 def _all_claims(kb: KB, entries: Iterable[tuple[Strict, Document]], categories: list[Category],
                 categories_doc: Document) -> Iterator[tuple[_Claim, bool]]:
     """Every claim, with whether it becomes a published redirect."""
-    from .render import entry_uri
+    from .render import entry_uri, page_url
 
     for model, doc in entries:
         assert isinstance(model, (Article, Client))
@@ -158,7 +149,7 @@ def _all_claims(kb: KB, entries: Iterable[tuple[Strict, Document]], categories: 
 
 
 def _current_pages(kb: KB) -> set[str]:
-    from .render import category_uri, entry_uri
+    from .render import category_uri, entry_uri, page_url
 
     uris = ["index.md", *(category_uri(kb, c) for c in kb.categories),
             *(entry_uri(kb, e) for e in kb.published())]

@@ -43,17 +43,20 @@ def entry_uri(kb: KB, entry: Entry) -> str:
     return f"{top}/{entry.id}.md"
 
 
+def page_url(uri: str, base: str = "/") -> str:
+    """A page's URL from its docs URI, as built with ``use_directory_urls`` (a/b.md -> /a/b/)."""
+    if uri == "index.md":
+        return base
+    if uri.endswith("/index.md"):
+        return base + uri[: -len("index.md")]
+    return base + uri[: -len(".md")] + "/"
+
+
 def _dir_url(from_uri: str, to: str, *, page: bool = True) -> str:
-    """Relative URL between pages as built with use_directory_urls (a/b.md -> a/b/)."""
-
-    def directory(uri: str) -> str:
-        if uri.endswith("index.md"):
-            return posixpath.dirname(uri)
-        return uri[:-3]
-
-    here = directory(from_uri)
-    target = directory(to) if page else to
-    rel = posixpath.relpath(target or ".", here or ".")
+    """Relative URL from one page to a page (or, with page=False, a file) of the built site."""
+    here = page_url(from_uri)
+    target = page_url(to) if page else "/" + to
+    rel = posixpath.relpath(target, here)
     return rel + "/" if page and not rel.endswith("/") else rel
 
 
