@@ -105,7 +105,7 @@ RELAY_PORT = 25  # RFC 5321 server-to-server relay; never right for a mail app's
 def _check_provider(kb: KB, model: Strict, doc: Document) -> list[Problem]:
     assert isinstance(model, Provider)
     problems = []
-    well_known = {(e.port): (p, e.security) for p in kb.protocols.values() for e in p.standard_ports}
+    well_known = {e.port: (p, e.security) for p in kb.protocols.values() for e in p.standard_ports}
     for pid in ("imap", "pop3", "smtp"):
         protocol = kb.protocols[pid]
         ports_seen: set[int] = set()

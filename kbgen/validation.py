@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .errors import Problem
-from .loader import Document, PathKey
+from .loader import Document, PathKey, dotted
 from .model import KINDS, Strict
 
 
@@ -197,8 +197,9 @@ def validate(doc: Document, cls: type[Strict]) -> tuple[Strict | None, list[Prob
             name = next((p for p in reversed(path) if isinstance(p, str)), "")
             message, hint = _message(dict(err), name)
             if err["type"] == "missing":
-                problems.append(doc.problem(path[:-1], message, hint))
-                problems[-1] = _replace_path(problems[-1], path)
+                # Point at the mapping the field belongs in; name the missing field.
+                line, col = doc.where(path[:-1])
+                problems.append(Problem(doc.file, line, col, dotted(path), message, hint))
             else:
                 if err["type"] == "union_tag_invalid":
                     path = (*path, "type")  # point at the unknown type, not the block
@@ -206,10 +207,3 @@ def validate(doc: Document, cls: type[Strict]) -> tuple[Strict | None, list[Prob
                                             key=err["type"] == "extra_forbidden"))
         return None, problems
 
-
-def _replace_path(problem: Problem, path: PathKey) -> Problem:
-    from dataclasses import replace
-
-    from .loader import dotted
-
-    return replace(problem, path=dotted(path))
