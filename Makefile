@@ -18,6 +18,7 @@ build:
 lint:
 	ruff check kbgen tests scripts
 	mypy kbgen
+	lint-imports
 
 test: setup lint
 	python3 -m pytest

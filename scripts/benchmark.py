@@ -28,7 +28,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kbgen.model import Article, Categories, Client  # noqa: E402
+from kbgen.data.model import Article, Categories, Client  # noqa: E402
 
 PER_SECTION = 25
 SAMPLE = "bench-0007"  # the page whose size is reported, present at every size

@@ -58,7 +58,7 @@ def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def site_url(example_site: Path) -> Iterator[str]:
     """The example site served on 127.0.0.1 as Netlify serves it: the generated
     _headers (CSP included) and _redirects apply to every browser test."""
-    from kbgen.netlify import serve_netlify
+    from kbgen.adapters.preview import serve_netlify
 
     with serve_netlify(example_site) as url:
         yield url

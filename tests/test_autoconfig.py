@@ -9,8 +9,9 @@ from xml.etree import ElementTree as ET
 import pytest
 from bs4 import BeautifulSoup
 
-from kbgen.autoconfig import APPLE_PROFILE_PATH, THUNDERBIRD_PATHS, apple_profile
-from kbgen.kb import load_kb
+from kbgen.data.load import load_kb
+from kbgen.data.urls import APPLE_PROFILE_PATH, THUNDERBIRD_PATHS
+from kbgen.mailapps.autoconfig import apple_profile
 
 from .conftest import build_or_fail, copy_project
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from kbgen.cli import main
+from kbgen.adapters.cli import main
 
 from .conftest import copy_project
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from kbgen.cli import main
+from kbgen.adapters.cli import main
 
 from .conftest import copy_project
 
@@ -53,8 +53,8 @@ def _run(root: Path, *args: str, summary: Path | None = None) -> subprocess.Comp
     env.pop("GITHUB_STEP_SUMMARY", None)
     if summary is not None:
         env["GITHUB_STEP_SUMMARY"] = str(summary)
-    return subprocess.run([sys.executable, "-m", "kbgen.cli", "--root", str(root), "validate", *args],
-                          capture_output=True, text=True, env=env, check=False, timeout=120)
+    return subprocess.run([sys.executable, "-m", "kbgen.adapters.cli", "--root", str(root), "validate",
+                           *args], capture_output=True, text=True, env=env, check=False, timeout=120)
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kbgen.cli import main
-from kbgen.kb import load_kb
-from kbgen.render import render_pages
+from kbgen.adapters.cli import main
+from kbgen.content.render import render_pages
+from kbgen.data.load import load_kb
 
 from .conftest import copy_project
 

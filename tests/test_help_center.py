@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from kbgen import facts
-from kbgen.kb import KB, load_kb
-from kbgen.model import Client
+from kbgen.data import facts
+from kbgen.data.kb import KB
+from kbgen.data.load import load_kb
+from kbgen.data.model import Client
 
 from .conftest import ROOT, build_or_fail, copy_project
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kbgen.errors import Problem
-from kbgen.loader import Document, load_file, load_text
+from kbgen.data.errors import Problem
+from kbgen.data.loader import Document, load_file, load_text
 
 
 def load(text: str) -> Document:

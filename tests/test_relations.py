@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
-from kbgen.errors import DataError
-from kbgen.kb import load_kb
-from kbgen.model import Article, Client
-from kbgen.reader import FeedbackConfig, Reader, date_text, feedback_view, git_dates, last_updated
-from kbgen.relations import LIMIT, also_read, also_read_all
+from kbgen.adapters.plugin_config import FeedbackConfig
+from kbgen.content.reader import Reader, date_text, feedback_view, git_dates, last_updated
+from kbgen.content.relations import LIMIT, also_read, also_read_all
+from kbgen.data.errors import DataError
+from kbgen.data.load import load_kb
+from kbgen.data.model import Article, Client
 
 from .conftest import copy_project
 
@@ -220,7 +221,7 @@ def test_the_category_shortcut_gives_the_same_lists_as_a_full_scan() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
     from benchmark import _entry  # the synthetic entries of the benchmark
 
-    from kbgen.relations import also_read, also_read_all
+    from kbgen.content.relations import also_read, also_read_all
 
     entries = {e.id: e for e in (_entry(i, f"section-{i // 7}") for i in range(60))}
     fast = also_read_all(entries)

@@ -10,10 +10,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from kbgen.cli import main
-from kbgen.loader import Document, load_file
-from kbgen.scaffold import yaml_text
-from kbgen.schema import schema_for
+from kbgen.adapters.cli import main
+from kbgen.adapters.scaffold import yaml_text
+from kbgen.data.loader import Document, load_file
+from kbgen.data.schema import schema_for
 
 from .conftest import copy_project, mkdocs_build
 

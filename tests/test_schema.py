@@ -10,12 +10,12 @@ from typing import Any
 import jsonschema
 import pytest
 
-from kbgen.cli import main
-from kbgen.kb import FOLDERS, SINGLE_FILES
-from kbgen.loader import Document, load_text
-from kbgen.model import KINDS
-from kbgen.schema import DRAFT, modeline, render, schema_for
-from kbgen.validation import validate
+from kbgen.adapters.cli import main
+from kbgen.data.kb import FOLDERS, SINGLE_FILES
+from kbgen.data.loader import Document, load_text
+from kbgen.data.model import KINDS
+from kbgen.data.schema import DRAFT, modeline, render, schema_for
+from kbgen.data.validation import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -190,7 +190,7 @@ REJECTED = [
 def _starting_point(rel: str) -> tuple[str, Document]:
     if rel == "client":
         # data/clients/ is someone else's; the scaffold's starter is a valid client of our own.
-        from kbgen.scaffold import template
+        from kbgen.adapters.scaffold import template
 
         text = template("client")
         for token, value in {"SCHEMA": "#", "ID": "my-app", "TITLE": "Set up My App",

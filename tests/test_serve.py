@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from kbgen.kb import load_kb
-from kbgen.render import render_pages
+from kbgen.content.render import render_pages
+from kbgen.data.load import load_kb
 
 from .conftest import copy_project
 

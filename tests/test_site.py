@@ -164,7 +164,7 @@ def _tree_digest(path: Path) -> dict[str, str]:
 
 
 def _kbgen_build(root: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "kbgen.cli", "--root", str(root), "build"],
+    return subprocess.run([sys.executable, "-m", "kbgen.adapters.cli", "--root", str(root), "build"],
                           capture_output=True, text=True, check=False)
 
 

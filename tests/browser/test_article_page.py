@@ -16,9 +16,10 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 
-from kbgen import facts
-from kbgen.kb import KB, load_kb
-from kbgen.model import Client
+from kbgen.data import facts
+from kbgen.data.kb import KB
+from kbgen.data.load import load_kb
+from kbgen.data.model import Client
 
 pytestmark = pytest.mark.browser
 

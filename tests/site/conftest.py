@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kbgen.netlify import serve_netlify
+from kbgen.adapters.preview import serve_netlify
 
 from ..conftest import ROOT
 

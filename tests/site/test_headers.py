@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from kbgen.a11y import repair
-from kbgen.headers import (
+from kbgen.adapters.a11y import repair
+from kbgen.adapters.preview import headers_for, match, parse_headers
+from kbgen.hosting.headers import (
     IMMUTABLE,
     REVALIDATE,
     SECURITY_HEADERS,
@@ -20,7 +21,6 @@ from kbgen.headers import (
     script_policy,
     template_scripts,
 )
-from kbgen.netlify import headers_for, match, parse_headers
 
 from ..conftest import copy_project, mkdocs_build
 
@@ -192,8 +192,8 @@ def test_an_unknown_inline_script_fails_the_build(tmp_path: Path) -> None:
 
 
 def test_previews_are_not_indexed(tmp_path: Path) -> None:
-    from kbgen.headers import header_rules
-    from kbgen.netlify import is_preview
+    from kbgen.hosting.headers import header_rules
+    from kbgen.hosting.netlify import is_preview
 
     assert is_preview({"CONTEXT": "deploy-preview"}) and is_preview({"CONTEXT": "branch-deploy"})
     assert not is_preview({"CONTEXT": "production"}) and not is_preview({})
@@ -205,7 +205,7 @@ def test_previews_are_not_indexed(tmp_path: Path) -> None:
 
 def test_a_configured_feedback_endpoint_is_the_one_allowed_origin(
         tmp_path: Path, allowed: list[re.Pattern[str]]) -> None:
-    from kbgen.headers import content_security_policy
+    from kbgen.hosting.headers import content_security_policy
 
     endpoint = "https://forms.example.net/kb-answers"
     html = _page(extra=f'<form action="{endpoint}" data-kb-post-to="{endpoint}"></form>'

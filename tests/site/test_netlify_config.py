@@ -97,7 +97,7 @@ def test_the_netlify_build_command_publishes_only_a_valid_site(tmp_path: Path) -
     and bad data leaves the published folder exactly as it was."""
     root = copy_project(tmp_path)
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    build = [sys.executable, "-c", "import sys; from kbgen.cli import main; sys.exit(main())",
+    build = [sys.executable, "-c", "import sys; from kbgen.adapters.cli import main; sys.exit(main())",
              "--root", str(root), "build"]
     first = subprocess.run(build, capture_output=True, text=True, env=env, check=False)
     assert first.returncode == 0, first.stderr

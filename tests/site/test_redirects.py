@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from kbgen.errors import DataError
-from kbgen.kb import load_kb
-from kbgen.netlify import NetlifyFilesError, check_redirects, parse_redirects, redirect_for
-from kbgen.redirects import Redirect, redirect_rules, render_redirects, whmcs_slug
+from kbgen.adapters.preview import parse_redirects, redirect_for
+from kbgen.data.errors import DataError
+from kbgen.data.legacy import Redirect, redirect_rules, whmcs_slug
+from kbgen.data.load import load_kb
+from kbgen.hosting.netlify import NetlifyFilesError, check_redirects
+from kbgen.hosting.redirects import render_redirects
 
 from ..conftest import ROOT, copy_project, mkdocs_build
 

@@ -7,8 +7,8 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import DataError, Problem, format_github, format_json, format_text, sort_problems
-from .kb import load_kb
+from ..data.errors import DataError, Problem, format_github, format_json, format_text, sort_problems
+from ..data.load import load_kb
 
 FORMATS = {"text": format_text, "github": format_github, "json": format_json}
 
@@ -68,7 +68,7 @@ def _step_summary(problems: list[Problem]) -> None:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from .schema import stale_schemas, write_schemas
+    from ..data.schema import stale_schemas, write_schemas
 
     root = Path(args.root).resolve()
     if args.check:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .errors import Problem, Severity
 from .facts import placeholders, standard_port
+from .kb import KB
+from .legacy import check_legacy
 from .loader import Document
 from .model import (
     PLACEHOLDER_RE,
@@ -22,10 +24,6 @@ from .model import (
     Strict,
     TroublesBlock,
 )
-from .redirects import check_legacy
-
-if TYPE_CHECKING:
-    from .kb import KB
 
 WARN = Severity.WARNING
 

@@ -1,7 +1,5 @@
-"""Netlify's files in the built site (``_redirects``, ``_headers``), and a reader for them.
+"""A local server that serves a built site the way Netlify does, for tests and previews.
 
-``write_netlify_files`` runs after MkDocs has written every page: it needs the
-built HTML (to hash Material's inline scripts, to know which paths exist).
 The readers (``parse_headers``, ``parse_redirects``, ``match``) follow
 Netlify's syntax closely enough for the tests and the local preview server to
 serve the site the way Netlify will.
@@ -13,92 +11,15 @@ import contextlib
 import functools
 import http.server
 import io
-import os
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from .headers import (
-    header_rules,
-    material_templates,
-    origin_of,
-    render_headers,
-    script_policy,
-    template_scripts,
-)
-from .kb import KB
-from .redirects import Redirect, redirect_rules, render_redirects
-
-NETLIFY_FILES = ("_headers", "_redirects")
-
-
-class NetlifyFilesError(Exception):
-    """The built site cannot be published as it is; carries every reason."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(problems))
-
-
-def served_file(site_dir: Path, url_path: str) -> Path | None:
-    """The file Netlify serves for a path (``/a/`` → ``a/index.html``), or None."""
-    rel = url_path.lstrip("/")
-    candidate = site_dir / rel
-    if rel == "" or rel.endswith("/"):
-        candidate = candidate / "index.html"
-    try:
-        candidate.resolve().relative_to(site_dir.resolve())
-    except ValueError:
-        return None
-    return candidate if candidate.is_file() else None
-
-
-def check_redirects(site_dir: Path, rules: list[Redirect]) -> list[str]:
-    """A redirect must lead to a built page, and must not hide one."""
-    problems = []
-    for rule in rules:
-        if served_file(site_dir, urlsplit(rule.target).path) is None:
-            problems.append(f"_redirects: {rule.shown()} would redirect to {rule.target}, "
-                            "which is not a page of the built site")
-        if not rule.query and "*" not in rule.source and served_file(site_dir, rule.source):
-            problems.append(f"_redirects: the old URL {rule.source} is a file of the built site; "
-                            "Netlify would serve the file, not the redirect")
-    return problems
-
-
-def is_preview(environ: Mapping[str, str] | None = None) -> bool:
-    """Netlify's build for a pull request (deploy-preview) or another branch (branch-deploy)."""
-    context = (os.environ if environ is None else environ).get("CONTEXT", "")
-    return context in {"deploy-preview", "branch-deploy"}
-
-
-def write_netlify_files(kb: KB, site_dir: Path, base: str = "/",
-                        theme_dirs: list[Path] | None = None, post_to: str = "") -> None:
-    """Write ``_redirects`` and ``_headers`` into ``site_dir``; raise NetlifyFilesError if unsafe.
-
-    ``theme_dirs`` are the folders whose templates' inline scripts are allowed
-    (default: Material's own templates). ``post_to`` is the configured feedback
-    endpoint; if it is on another origin, the policy allows posting there.
-    """
-    post_origins = [o for o in (origin_of(post_to),) if o]
-    rules = redirect_rules(kb, base)
-    problems = check_redirects(site_dir, rules)
-    allowed = [p for d in (theme_dirs or [material_templates()]) for p in template_scripts(d)]
-    policy = script_policy(site_dir, allowed, post_origins)
-    problems += policy.problems
-    if problems:
-        raise NetlifyFilesError(problems)
-    for name in NETLIFY_FILES:
-        (site_dir / name).unlink(missing_ok=True)  # never describe our own files
-    headers = render_headers(header_rules(site_dir, policy.hashes, noindex=is_preview(),
-                                          post_origins=post_origins))
-    (site_dir / "_redirects").write_text(render_redirects(rules), encoding="utf-8")
-    (site_dir / "_headers").write_text(headers, encoding="utf-8")
-
+from ..hosting.netlify import NETLIFY_FILES
 
 # ------------------------------------------------------------------ readers
 
@@ -181,24 +102,6 @@ def redirect_for(rules: list[ParsedRedirect], url: str) -> ParsedRedirect | None
         if match(rule.source, parts.path) and all(query.get(k) == v for k, v in rule.query.items()):
             return rule
     return None
-
-
-def site_base(config: Any) -> str:
-    """The path the site is served under, from ``site_url`` (``/`` when unset)."""
-    path = urlsplit(config.site_url or "/").path or "/"
-    return path if path.endswith("/") else path + "/"
-
-
-def category_links(kb: KB, base: str = "/") -> list[dict[str, object]]:
-    """The category tree with absolute URLs (for the 404 page): title, description, url, children."""
-    from .render import category_uri, page_url
-
-    def walk(parent: str | None) -> list[dict[str, object]]:
-        return [{"title": cat.title, "description": cat.description,
-                 "url": page_url(category_uri(kb, cat.id), base), "children": walk(cat.id)}
-                for cat in kb.children(parent)]
-
-    return walk(None)
 
 
 # ------------------------------------------------------------ local server

@@ -14,9 +14,10 @@ from pathlib import Path
 from jinja2 import BaseLoader, ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from . import facts
-from .kb import KB, Entry
-from .model import Category, Client, Endpoint
+from ..data import facts
+from ..data.kb import KB, Entry
+from ..data.model import Category, Client, Endpoint
+from ..data.urls import APPLE_PROFILE_PATH, category_uri, entry_uri, page_url
 from .text import markdown_html, plain
 
 
@@ -32,26 +33,6 @@ class GeneratedPage:
     source: str | None = None  # the data file the page comes from, for "Edit this page"
 
 
-def category_uri(kb: KB, category_id: str) -> str:
-    parts = [c.id for c in kb.ancestors(category_id)]
-    return "/".join(parts) + "/index.md"
-
-
-def entry_uri(kb: KB, entry: Entry) -> str:
-    """Articles live under their top-level category: /email/pop-vs-imap/."""
-    top = kb.ancestors(entry.category)[0].id
-    return f"{top}/{entry.id}.md"
-
-
-def page_url(uri: str, base: str = "/") -> str:
-    """A page's URL from its docs URI, as built with ``use_directory_urls`` (a/b.md -> /a/b/)."""
-    if uri == "index.md":
-        return base
-    if uri.endswith("/index.md"):
-        return base + uri[: -len("index.md")]
-    return base + uri[: -len(".md")] + "/"
-
-
 def _dir_url(from_uri: str, to: str, *, page: bool = True) -> str:
     """Relative URL from one page to a page (or, with page=False, a file) of the built site."""
     here = page_url(from_uri)
@@ -64,7 +45,7 @@ def environment(overrides: Path | None = None) -> Environment:
     loaders: list[BaseLoader] = []
     if overrides is not None and overrides.is_dir():
         loaders.append(FileSystemLoader(str(overrides)))
-    loaders.append(PackageLoader("kbgen", "templates"))
+    loaders.append(PackageLoader("kbgen.content", "templates"))
     env = Environment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                       extensions=["jinja2.ext.do"])
@@ -110,9 +91,7 @@ class Renderer:
 
     def apple_profile_url(self, from_uri: str) -> str | None:
         """Link to the configuration profile, when the provider's data allows one."""
-        from .autoconfig import APPLE_PROFILE_PATH, apple_profile
-
-        if apple_profile(self.kb) is None:
+        if not facts.apple_profile_possible(self.kb):
             return None
         return _dir_url(from_uri, APPLE_PROFILE_PATH, page=False)
 
@@ -146,3 +125,14 @@ class Renderer:
 
 def render_pages(kb: KB, overrides: Path | None = None) -> list[GeneratedPage]:
     return Renderer(kb, environment(overrides)).pages()
+
+
+def category_links(kb: KB, base: str = "/") -> list[dict[str, object]]:
+    """The category tree with absolute URLs (for the 404 page): title, description, url, children."""
+
+    def walk(parent: str | None) -> list[dict[str, object]]:
+        return [{"title": cat.title, "description": cat.description,
+                 "url": page_url(category_uri(kb, cat.id), base), "children": walk(cat.id)}
+                for cat in kb.children(parent)]
+
+    return walk(None)

@@ -13,7 +13,7 @@ import heapq
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .model import Article, Client
+from ..data.model import Article, Client
 
 Entry = Article | Client
 

@@ -8,12 +8,9 @@ configuration file through one function.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from .kb import KB
 from .model import Endpoint, Protocol, Provider, Server
-
-if TYPE_CHECKING:
-    from .kb import KB
 
 SECURITY_LABELS = {
     "tls": "SSL/TLS (implicit TLS)",
@@ -115,3 +112,15 @@ def placeholders(kb: KB) -> dict[str, str]:
             if found is not None:
                 values[f"{pid}.{sec}"] = str(found.port)
     return values
+
+
+def apple_profile_possible(kb: KB) -> bool:
+    """Whether one IMAP profile can serve every customer.
+
+    A profile holds literal host names, so hosts written as mail.{domain} (one
+    per customer domain) cannot go into one shared profile; nor can OAuth2,
+    which a profile cannot set up for a provider Apple does not know.
+    """
+    p = kb.provider
+    hosts = [server(p, pid).host for pid in ("imap", "smtp")]
+    return not any("{domain}" in h for h in hosts) and p.authentication != "oauth2"

@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from mkdocs.config import base
-from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
@@ -15,26 +14,18 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
+from ..content.reader import Reader, feedback_view, url_lookup
+from ..content.render import GeneratedPage, category_links, render_pages
+from ..data.errors import DataError, Severity, format_text
+from ..data.kb import KB
+from ..data.load import load_kb
+from ..data.urls import category_uri
+from ..hosting.netlify import NetlifyFilesError, write_netlify_files
+from ..mailapps.autoconfig import settings_url, write_machine_files
 from . import a11y
-from .autoconfig import settings_url, write_machine_files
-from .errors import DataError, Severity, format_text
-from .kb import KB, load_kb
-from .netlify import NetlifyFilesError, category_links, site_base, write_netlify_files
-from .reader import FeedbackConfig, Reader, feedback_view, url_lookup
-from .render import GeneratedPage, category_uri, render_pages
+from .plugin_config import KbgenConfig
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
-
-
-class KbgenConfig(base.Config):
-    enabled = c.Type(bool, default=True)
-    """Turn the generator off (the site then holds only docs/)."""
-    data_dir = c.Type(str, default="data")
-    """Folder with the YAML data, relative to mkdocs.yml."""
-    templates_dir = c.Type(str, default="overrides/kbgen")
-    """Folder whose templates replace kbgen's own page templates, relative to mkdocs.yml."""
-    feedback = c.SubConfig(FeedbackConfig)
-    """"Was this answer helpful?": form name, labels, thanks text, endpoint (README)."""
 
 
 class KbgenPlugin(BasePlugin[KbgenConfig]):
@@ -184,3 +175,9 @@ def _nav_title(title: str) -> str:
     from markupsafe import escape
 
     return str(escape(title))
+
+
+def site_base(config: Any) -> str:
+    """The path the site is served under, from ``site_url`` (``/`` when unset)."""
+    path = urlsplit(config.site_url or "/").path or "/"
+    return path if path.endswith("/") else path + "/"

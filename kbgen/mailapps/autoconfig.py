@@ -19,11 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from . import facts
-from .kb import KB
-
-THUNDERBIRD_PATHS = (".well-known/autoconfig/mail/config-v1.1.xml", "mail/config-v1.1.xml")
-APPLE_PROFILE_PATH = "mail/email-imap.mobileconfig"
+from ..data import facts
+from ..data.kb import KB
+from ..data.urls import APPLE_PROFILE_PATH, THUNDERBIRD_PATHS, entry_uri, page_url
 
 _THUNDERBIRD_AUTH = {
     "password": "password-cleartext",  # the password travels inside TLS
@@ -82,10 +80,10 @@ def apple_profile(kb: KB) -> bytes | None:
     A profile holds literal host names, so hosts written as mail.{domain} (one
     per customer domain) cannot go into one shared profile.
     """
+    if not facts.apple_profile_possible(kb):
+        return None
     p = kb.provider
     hosts = [facts.server(p, pid).host for pid in ("imap", "smtp")]
-    if any("{domain}" in h for h in hosts) or p.authentication == "oauth2":
-        return None
     imap = facts.settings_row(kb, "imap").endpoints[0]
     smtp = facts.settings_row(kb, "smtp").endpoints[0]
     reverse = ".".join(reversed(p.domain.split(".")))
@@ -140,8 +138,6 @@ def machine_files(kb: KB, settings_url: str) -> list[MachineFile]:
 
 def settings_url(kb: KB, site_url: str) -> str:
     """Where the autoconfig file sends people who want to read the settings."""
-    from .render import entry_uri, page_url
-
     entry = kb.entries.get("server-settings")
     if entry is None:
         return site_url

@@ -15,7 +15,7 @@ import markdown as md
 import nh3
 from markupsafe import Markup
 
-from .model import PLACEHOLDER_RE
+from ..data.model import PLACEHOLDER_RE
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~^=])")
 

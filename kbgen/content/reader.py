@@ -9,82 +9,15 @@ no HTML is written here.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import subprocess
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mkdocs.config import base
-from mkdocs.config import config_options as c
-
-from .kb import KB, Entry
-from .model import Client
+from ..data.kb import KB, Entry
+from ..data.model import Client
 from .relations import also_read_all
-
-DEFAULT_REASONS = [
-    "The steps didn't match my screen",
-    "The settings didn't work",
-    "It was hard to understand",
-    "Something else",
-]
-FORM_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-
-
-class FormName(c.Type[str]):
-    """A Netlify form name; ``feedback`` belongs to Material's own widget."""
-
-    def __init__(self, default: str) -> None:
-        super().__init__(str, default=default)
-
-    def run_validation(self, value: object) -> str:
-        name = super().run_validation(value)
-        if not FORM_NAME_RE.match(name):
-            raise base.ValidationError(f"form name {name!r}: use letters, digits, '-' or '_'")
-        if name == "feedback":
-            raise base.ValidationError("the form name 'feedback' is Material's own widget; "
-                                       "pick another, e.g. 'article-feedback'")
-        return name
-
-
-class Endpoint(c.Type[str]):
-    """Empty for Netlify Forms, else where the answers are posted (https://… or /path)."""
-
-    def __init__(self) -> None:
-        super().__init__(str, default="")
-
-    def run_validation(self, value: object) -> str:
-        url = super().run_validation(value).strip()
-        if url and not re.match(r"^(https://[^\s\"'<>]+|/[^\s\"'<>]*)$", url):
-            raise base.ValidationError(f"endpoint {url!r}: give an https:// URL or a path "
-                                       "starting with /, or leave it empty for Netlify Forms")
-        return url
-
-
-class FeedbackConfig(base.Config):  # type: ignore[no-untyped-call]
-    """``plugins: - kbgen: feedback: …`` in mkdocs.yml."""
-
-    enabled = c.Type(bool, default=True)
-    """Show "Was this answer helpful?" under every article."""
-    form_name = FormName(default="article-feedback")
-    """The form's name; Netlify lists submissions under it."""
-    endpoint = Endpoint()
-    """Empty: Netlify Forms. Else a URL (or /path) that accepts URL-encoded POSTs."""
-    thanks_url = c.Type(str, default="/thanks/")
-    """Where a reader without JavaScript lands after sending (docs/thanks.md)."""
-    title = c.Type(str, default="Was this answer helpful?")
-    yes_label = c.Type(str, default="Yes")
-    no_label = c.Type(str, default="No")
-    reason_label = c.Type(str, default="What went wrong? (optional)")
-    reasons = c.ListOfItems(c.Type(str), default=list(DEFAULT_REASONS))
-    """The fixed choices offered after "No"; the chosen text is sent as ``reason``."""
-    comment_label = c.Type(str, default="Anything else we should know? (optional)")
-    comment_max = c.Type(int, default=500)
-    """Longest comment, in characters."""
-    send_label = c.Type(str, default="Send feedback")
-    thanks = c.Type(str, default="Thank you! Your feedback helps us improve this article.")
-    error = c.Type(str, default="Sorry, your feedback could not be sent. Please try again later.")
 
 
 @dataclass(frozen=True)
@@ -101,7 +34,8 @@ class Feedback:
     comment_max: int
 
 
-def feedback_view(cfg: FeedbackConfig) -> Feedback | None:
+def feedback_view(cfg: Any) -> Feedback | None:
+    """The form to draw from the plugin's ``feedback`` settings (``adapters.plugin_config``)."""
     if not cfg.enabled:
         return None
     netlify = not cfg.endpoint

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .kb import FOLDERS, SINGLE_FILES
-from .loader import Document, load_file
-from .model import SLUG_RE
-from .schema import SCHEMA_DIR
+from ..data.kb import FOLDERS, SINGLE_FILES
+from ..data.loader import Document, load_file
+from ..data.model import SLUG_RE
+from ..data.schema import SCHEMA_DIR
 
 # Kinds written one file per id, and the singletons (no id); "category" adds an
 # entry to categories.yml.
@@ -56,7 +56,7 @@ class Written:
 
 
 def template(name: str) -> str:
-    return resources.files("kbgen").joinpath("templates", "new", f"{name}.yml").read_text("utf-8")
+    return resources.files("kbgen.adapters").joinpath("starters", f"{name}.yml").read_text("utf-8")
 
 
 def _fill(text: str, values: dict[str, str]) -> str:

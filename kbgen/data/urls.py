@@ -1,0 +1,32 @@
+"""Where everything is published: each entry's and category's page, and the files for mail apps.
+
+Pages, redirects, the 404 list, the autoconfig documentation link and the
+legacy-URL checks all read addresses from here, so a page has one URL.
+"""
+
+from __future__ import annotations
+
+from .kb import KB, Entry
+
+THUNDERBIRD_PATHS = (".well-known/autoconfig/mail/config-v1.1.xml", "mail/config-v1.1.xml")
+APPLE_PROFILE_PATH = "mail/email-imap.mobileconfig"
+
+
+def category_uri(kb: KB, category_id: str) -> str:
+    parts = [c.id for c in kb.ancestors(category_id)]
+    return "/".join(parts) + "/index.md"
+
+
+def entry_uri(kb: KB, entry: Entry) -> str:
+    """Articles live under their top-level category: /email/pop-vs-imap/."""
+    top = kb.ancestors(entry.category)[0].id
+    return f"{top}/{entry.id}.md"
+
+
+def page_url(uri: str, base: str = "/") -> str:
+    """A page's URL from its docs URI, as built with ``use_directory_urls`` (a/b.md -> /a/b/)."""
+    if uri == "index.md":
+        return base
+    if uri.endswith("/index.md"):
+        return base + uri[: -len("index.md")]
+    return base + uri[: -len(".md")] + "/"

@@ -1,0 +1,91 @@
+"""Netlify's files in the built site: ``_redirects`` and ``_headers``.
+
+``write_netlify_files`` runs after MkDocs has written every page: it needs the
+built HTML (to hash Material's inline scripts, to know which paths exist).
+``kbgen.adapters.preview`` reads the same files back to serve the site locally.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from ..data.kb import KB
+from ..data.legacy import Redirect, redirect_rules
+from .headers import (
+    header_rules,
+    material_templates,
+    origin_of,
+    render_headers,
+    script_policy,
+    template_scripts,
+)
+from .redirects import render_redirects
+
+NETLIFY_FILES = ("_headers", "_redirects")
+
+
+class NetlifyFilesError(Exception):
+    """The built site cannot be published as it is; carries every reason."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def served_file(site_dir: Path, url_path: str) -> Path | None:
+    """The file Netlify serves for a path (``/a/`` → ``a/index.html``), or None."""
+    rel = url_path.lstrip("/")
+    candidate = site_dir / rel
+    if rel == "" or rel.endswith("/"):
+        candidate = candidate / "index.html"
+    try:
+        candidate.resolve().relative_to(site_dir.resolve())
+    except ValueError:
+        return None
+    return candidate if candidate.is_file() else None
+
+
+def check_redirects(site_dir: Path, rules: list[Redirect]) -> list[str]:
+    """A redirect must lead to a built page, and must not hide one."""
+    problems = []
+    for rule in rules:
+        if served_file(site_dir, urlsplit(rule.target).path) is None:
+            problems.append(f"_redirects: {rule.shown()} would redirect to {rule.target}, "
+                            "which is not a page of the built site")
+        if not rule.query and "*" not in rule.source and served_file(site_dir, rule.source):
+            problems.append(f"_redirects: the old URL {rule.source} is a file of the built site; "
+                            "Netlify would serve the file, not the redirect")
+    return problems
+
+
+def is_preview(environ: Mapping[str, str] | None = None) -> bool:
+    """Netlify's build for a pull request (deploy-preview) or another branch (branch-deploy)."""
+    context = (os.environ if environ is None else environ).get("CONTEXT", "")
+    return context in {"deploy-preview", "branch-deploy"}
+
+
+def write_netlify_files(kb: KB, site_dir: Path, base: str = "/",
+                        theme_dirs: list[Path] | None = None, post_to: str = "") -> None:
+    """Write ``_redirects`` and ``_headers`` into ``site_dir``; raise NetlifyFilesError if unsafe.
+
+    ``theme_dirs`` are the folders whose templates' inline scripts are allowed
+    (default: Material's own templates). ``post_to`` is the configured feedback
+    endpoint; if it is on another origin, the policy allows posting there.
+    """
+    post_origins = [o for o in (origin_of(post_to),) if o]
+    rules = redirect_rules(kb, base)
+    problems = check_redirects(site_dir, rules)
+    allowed = [p for d in (theme_dirs or [material_templates()]) for p in template_scripts(d)]
+    policy = script_policy(site_dir, allowed, post_origins)
+    problems += policy.problems
+    if problems:
+        raise NetlifyFilesError(problems)
+    for name in NETLIFY_FILES:
+        (site_dir / name).unlink(missing_ok=True)  # never describe our own files
+    headers = render_headers(header_rules(site_dir, policy.hashes, noindex=is_preview(),
+                                          post_origins=post_origins))
+    (site_dir / "_redirects").write_text(render_redirects(rules), encoding="utf-8")
+    (site_dir / "_headers").write_text(headers, encoding="utf-8")

@@ -1,0 +1,2 @@
+"""Files that mail apps read to configure themselves (Thunderbird autoconfig, Apple profiles).
+"""
