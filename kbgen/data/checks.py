@@ -24,6 +24,7 @@ from .model import (
     Strict,
     TroublesBlock,
 )
+from .oauth2 import thunderbird_knows
 
 WARN = Severity.WARNING
 
@@ -143,7 +144,31 @@ def _check_provider(kb: KB, model: Strict, doc: Document) -> list[Problem]:
                 problems.append(doc.problem(
                     (*path, "port"), "port 25 is for servers relaying mail, and is blocked on "
                     "many networks", "offer the submission ports to mail apps", severity=WARN))
+    problems += _check_oauth2(model, doc)
     return problems
+
+
+def _check_oauth2(model: Provider, doc: Document) -> list[Problem]:
+    """OAuth2 only where the apps reading our files can do it (see kbgen/data/oauth2.py).
+
+    Thunderbird rejects the whole autoconfig file when it has no OAuth2 settings for
+    a host, and an Apple profile cannot set up OAuth2 at all; writing a password
+    method next to it would claim the server takes passwords, which the data does
+    not say. So a host Thunderbird does not know is an error here, not a broken file.
+    """
+    if model.authentication != "oauth2":
+        return []
+    hosts = [srv.host for pid in ("imap", "pop3", "smtp")
+             if (srv := getattr(model.servers, pid, None)) is not None]
+    unknown = sorted({h for h in hosts if "{domain}" in h or not thunderbird_knows(h)})
+    if not unknown:
+        return []
+    return [doc.problem(
+        ("authentication",), f"mail apps cannot sign in to {', '.join(unknown)} with OAuth2: "
+        "Thunderbird accepts OAuth2 only for the big providers it knows (Gmail, Microsoft 365, "
+        "Yahoo, AOL, Fastmail …) and rejects the whole autoconfig file otherwise, and Apple "
+        "profiles cannot carry OAuth2",
+        "use 'password', which apps send inside TLS, or 'encrypted-password'")]
 
 
 def _check_entries(kb: KB, items: list[tuple[Strict, Document]]) -> list[Problem]:
