@@ -10,6 +10,9 @@ from .kb import KB, Entry
 
 THUNDERBIRD_PATHS = (".well-known/autoconfig/mail/config-v1.1.xml", "mail/config-v1.1.xml")
 APPLE_PROFILE_PATH = "mail/email-imap.mobileconfig"
+APPLE_POP_PROFILE_PATH = "mail/email-pop.mobileconfig"
+# One Apple profile per incoming protocol the provider offers, IMAP first.
+APPLE_PROFILE_PATHS = {"imap": APPLE_PROFILE_PATH, "pop3": APPLE_POP_PROFILE_PATH}
 
 
 def category_uri(kb: KB, category_id: str) -> str:
