@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from .dnscheck import check_dns
 from .errors import Problem, Severity
 from .facts import placeholders, standard_port
 from .kb import KB
@@ -17,6 +18,7 @@ from .model import (
     Categories,
     Client,
     ComparisonBlock,
+    DnsRecordsBlock,
     OverviewBlock,
     PortsBlock,
     Protocol,
@@ -145,6 +147,7 @@ def _check_provider(kb: KB, model: Strict, doc: Document) -> list[Problem]:
                     (*path, "port"), "port 25 is for servers relaying mail, and is blocked on "
                     "many networks", "offer the submission ports to mail apps", severity=WARN))
     problems += _check_oauth2(model, doc)
+    problems += check_dns(model, doc)
     return problems
 
 
@@ -237,6 +240,10 @@ def _check_blocks(kb: KB, model: Article, doc: Document) -> list[Problem]:
                     problems.append(doc.problem(("body", i, "problems", j),
                                                 f"unknown problem '{tid}'",
                                                 _choices(tid, kb.troubles)))
+        if isinstance(block, DnsRecordsBlock) and kb.provider.dns is None:
+            problems.append(doc.problem(("body", i, "type"), "the dns-records block shows dns: "
+                                        "from data/provider.yml, which has none",
+                                        "add dns: with at least mx: to data/provider.yml"))
         if isinstance(block, ComparisonBlock):
             for j, row in enumerate(block.rows):
                 for pid in block.protocols:

@@ -13,6 +13,7 @@ APPLE_PROFILE_PATH = "mail/email-imap.mobileconfig"
 APPLE_POP_PROFILE_PATH = "mail/email-pop.mobileconfig"
 # One Apple profile per incoming protocol the provider offers, IMAP first.
 APPLE_PROFILE_PATHS = {"imap": APPLE_PROFILE_PATH, "pop3": APPLE_POP_PROFILE_PATH}
+DNS_ZONE_PATH = "mail/email-dns.zone"  # the records of the DNS article, for a customer's zone
 
 
 def category_uri(kb: KB, category_id: str) -> str:

@@ -22,7 +22,8 @@ from xml.etree import ElementTree as ET
 
 from ..data import facts
 from ..data.kb import KB
-from ..data.urls import APPLE_PROFILE_PATHS, THUNDERBIRD_PATHS, entry_uri, page_url
+from ..data.urls import APPLE_PROFILE_PATHS, DNS_ZONE_PATH, THUNDERBIRD_PATHS, entry_uri, page_url
+from .dns import zone_snippet
 
 _THUNDERBIRD_AUTH = {
     "password": "password-cleartext",  # the password travels inside TLS
@@ -143,6 +144,9 @@ def machine_files(kb: KB, settings_url: str) -> list[MachineFile]:
         profile = apple_profile(kb, incoming)
         if profile is not None:
             out.append(MachineFile(path, profile))
+    zone = zone_snippet(kb)
+    if zone is not None:
+        out.append(MachineFile(DNS_ZONE_PATH, zone.encode()))
     return out
 
 
