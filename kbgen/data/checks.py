@@ -148,6 +148,10 @@ def _check_provider(kb: KB, model: Strict, doc: Document) -> list[Problem]:
                     "many networks", "offer the submission ports to mail apps", severity=WARN))
     problems += _check_oauth2(model, doc)
     problems += check_dns(model, doc)
+    if model.dns is not None and model.dns.dkim is not None:  # the one Markdown field here
+        standard_ports = {str(e.port) for p in kb.protocols.values() for e in p.standard_ports}
+        problems += _check_markdown(doc, ("dns", "dkim", "key_source"), model.dns.dkim.key_source,
+                                    placeholders(kb), standard_ports)
     return problems
 
 
