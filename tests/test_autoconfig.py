@@ -10,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from kbgen.data.load import load_kb
-from kbgen.data.urls import APPLE_PROFILE_PATH, THUNDERBIRD_PATHS
+from kbgen.data.urls import APPLE_POP_PROFILE_PATH, APPLE_PROFILE_PATH, THUNDERBIRD_PATHS
 from kbgen.mailapps.autoconfig import apple_profile
 
 from .conftest import build_or_fail, copy_project
@@ -67,13 +67,46 @@ def test_apple_profile(example_site: Path) -> None:
         Path(__file__).resolve().parent.parent)) or b"")["PayloadUUID"]
 
 
-def test_apple_guides_offer_the_profile(example_site: Path) -> None:
+def test_apple_pop_profile(example_site: Path) -> None:
+    profile = plistlib.loads((example_site / APPLE_POP_PROFILE_PATH).read_bytes())
+    imap = plistlib.loads((example_site / APPLE_PROFILE_PATH).read_bytes())
+    assert profile["PayloadType"] == "Configuration" and profile["PayloadVersion"] == 1
+    assert profile["PayloadIdentifier"] == "com.example.mail.pop3"
+    assert "POP3, SSL/TLS" in profile["PayloadDescription"]
+    (mail,) = profile["PayloadContent"]
+    assert mail["PayloadType"] == "com.apple.mail.managed"
+    assert mail["EmailAccountType"] == "EmailTypePOP"
+    assert (mail["IncomingMailServerHostName"], mail["IncomingMailServerPortNumber"],
+            mail["IncomingMailServerUseSSL"]) == ("mail.example.com", 995, True)
+    assert (mail["OutgoingMailServerHostName"], mail["OutgoingMailServerPortNumber"],
+            mail["OutgoingMailServerUseSSL"]) == ("mail.example.com", 465, True)
+    assert mail["IncomingMailServerAuthentication"] == "EmailAuthPassword"
+    assert "EmailAddress" not in mail and "IncomingPassword" not in mail
+    # A separate account: installing one profile never replaces the other.
+    assert profile["PayloadUUID"] != imap["PayloadUUID"]
+    assert profile["PayloadIdentifier"] != imap["PayloadIdentifier"]
+    assert mail["PayloadUUID"] != imap["PayloadContent"][0]["PayloadUUID"]
+
+
+def test_apple_guides_offer_the_profiles(example_site: Path) -> None:
     for url in ["email/apple-mail-ios", "email/apple-mail-macos"]:
         page = BeautifulSoup((example_site / url / "index.html").read_text(), "html.parser")
-        link = page.select_one(".kb-profile a")
-        assert link is not None, url
-        assert (example_site / url / str(link["href"])).resolve() == \
-            (example_site / APPLE_PROFILE_PATH).resolve()
+        links = page.select(".kb-profile a[download]")
+        targets = [(example_site / url / str(a["href"])).resolve() for a in links]
+        assert targets == [(example_site / APPLE_PROFILE_PATH).resolve(),
+                           (example_site / APPLE_POP_PROFILE_PATH).resolve()], url
+        assert [a.get_text() for a in links] == ["the Example Hosting email profile (IMAP)",
+                                                 "the POP3 profile"]
+
+
+def test_a_guide_for_imap_only_offers_only_the_imap_profile(tmp_path: Path) -> None:
+    root = copy_project(tmp_path)
+    guide = root / "data/clients/apple-mail-ios.yml"
+    guide.write_text(guide.read_text().replace("protocols: [imap, pop3]", "protocols: [imap]"))
+    site = build_or_fail(root, tmp_path / "site")
+    page = BeautifulSoup((site / "email/apple-mail-ios/index.html").read_text(), "html.parser")
+    hrefs = [str(a["href"]) for a in page.select(".kb-profile a[download]")]
+    assert len(hrefs) == 1 and hrefs[0].endswith(APPLE_PROFILE_PATH)
 
 
 def test_pages_and_machine_files_change_together(tmp_path: Path) -> None:
@@ -94,10 +127,11 @@ def test_per_customer_hosts_use_the_domain_variable(tmp_path: Path) -> None:
     provider = root / "data/provider.yml"
     provider.write_text(provider.read_text().replace("host: mail.example.com", "host: mail.{domain}"))
     kb = load_kb(root)
-    assert apple_profile(kb) is None  # one shared profile cannot hold every customer's host
+    # one shared profile cannot hold every customer's host
+    assert apple_profile(kb) is None and apple_profile(kb, "pop3") is None
     site = build_or_fail(root, tmp_path / "site")
     hosts = {s[1] for s in servers((site / THUNDERBIRD_PATHS[0]).read_bytes())}
     assert hosts == {"mail.%EMAILDOMAIN%"}
-    assert not (site / APPLE_PROFILE_PATH).exists()
+    assert not (site / APPLE_PROFILE_PATH).exists() and not (site / APPLE_POP_PROFILE_PATH).exists()
     ios = BeautifulSoup((site / "email/apple-mail-ios/index.html").read_text(), "html.parser")
     assert ios.select_one(".kb-profile") is None

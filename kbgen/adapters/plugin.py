@@ -22,6 +22,7 @@ from ..data.load import load_kb
 from ..data.urls import category_uri
 from ..hosting.netlify import NetlifyFilesError, write_netlify_files
 from ..mailapps.autoconfig import settings_url, write_machine_files
+from ..mailapps.autodiscover import write_function
 from . import a11y
 from .plugin_config import KbgenConfig
 
@@ -162,6 +163,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             return
         site_url = config.site_url or self.kb.provider.site_url
         write_machine_files(self.kb, Path(config.site_dir), settings_url(self.kb, site_url))
+        write_function(self.kb, self.root)  # Outlook Autodiscover, deployed by Netlify
         try:
             feedback = self.config.feedback
             write_netlify_files(self.kb, Path(config.site_dir), site_base(config),

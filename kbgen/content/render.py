@@ -14,10 +14,10 @@ from pathlib import Path
 from jinja2 import BaseLoader, ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from ..data import facts
+from ..data import dnsrecords, facts
 from ..data.kb import KB, Entry
 from ..data.model import Category, Client, Endpoint
-from ..data.urls import APPLE_PROFILE_PATH, category_uri, entry_uri, page_url
+from ..data.urls import APPLE_PROFILE_PATHS, DNS_ZONE_PATH, category_uri, entry_uri, page_url
 from .text import markdown_html, plain
 
 
@@ -89,11 +89,35 @@ class Renderer:
     def asset_url(self, from_uri: str, path: str) -> str:
         return _dir_url(from_uri, path, page=False)
 
-    def apple_profile_url(self, from_uri: str) -> str | None:
+    def apple_profile_url(self, from_uri: str, incoming: str = "imap") -> str | None:
         """Link to the configuration profile, when the provider's data allows one."""
-        if not facts.apple_profile_possible(self.kb):
+        if not facts.apple_profile_possible(self.kb, incoming):
             return None
-        return _dir_url(from_uri, APPLE_PROFILE_PATH, page=False)
+        return _dir_url(from_uri, APPLE_PROFILE_PATHS[incoming], page=False)
+
+    def apple_profiles(self, from_uri: str, protocols: list[str]) -> list[dict[str, str]]:
+        """The profiles a guide offers: one per incoming protocol it covers, IMAP first."""
+        out = []
+        for pid in APPLE_PROFILE_PATHS:
+            url = self.apple_profile_url(from_uri, pid) if not protocols or pid in protocols else None
+            if url is not None:
+                out.append({"protocol": pid, "name": self.kb.protocols[pid].name, "url": url})
+        return out
+
+    def dns_records(self, *types: str) -> list[dnsrecords.Record]:
+        """The records for a customer's domain (of the given types), as the zone file has them."""
+        found = dnsrecords.records(self.kb)
+        return [rec for rec in found if not types or rec.type in types]
+
+    def dns_host(self, target: str) -> str:
+        return dnsrecords.shown_host(target, "<your domain>")
+
+    def dmarc_policy(self) -> str:
+        dns = self.kb.provider.dns
+        return dnsrecords.dmarc_policy(dns.dmarc) if dns and dns.dmarc else ""
+
+    def dns_zone_url(self, from_uri: str) -> str:
+        return _dir_url(from_uri, DNS_ZONE_PATH, page=False)
 
     def settings(self, protocol_id: str) -> facts.SettingsRow:
         return facts.settings_row(self.kb, protocol_id)

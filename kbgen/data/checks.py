@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from .dnscheck import check_dns
 from .errors import Problem, Severity
 from .facts import placeholders, standard_port
 from .kb import KB
@@ -17,6 +18,7 @@ from .model import (
     Categories,
     Client,
     ComparisonBlock,
+    DnsRecordsBlock,
     OverviewBlock,
     PortsBlock,
     Protocol,
@@ -24,6 +26,7 @@ from .model import (
     Strict,
     TroublesBlock,
 )
+from .oauth2 import thunderbird_knows
 
 WARN = Severity.WARNING
 
@@ -143,7 +146,36 @@ def _check_provider(kb: KB, model: Strict, doc: Document) -> list[Problem]:
                 problems.append(doc.problem(
                     (*path, "port"), "port 25 is for servers relaying mail, and is blocked on "
                     "many networks", "offer the submission ports to mail apps", severity=WARN))
+    problems += _check_oauth2(model, doc)
+    problems += check_dns(model, doc)
+    if model.dns is not None and model.dns.dkim is not None:  # the one Markdown field here
+        standard_ports = {str(e.port) for p in kb.protocols.values() for e in p.standard_ports}
+        problems += _check_markdown(doc, ("dns", "dkim", "key_source"), model.dns.dkim.key_source,
+                                    placeholders(kb), standard_ports)
     return problems
+
+
+def _check_oauth2(model: Provider, doc: Document) -> list[Problem]:
+    """OAuth2 only where the apps reading our files can do it (see kbgen/data/oauth2.py).
+
+    Thunderbird rejects the whole autoconfig file when it has no OAuth2 settings for
+    a host, and an Apple profile cannot set up OAuth2 at all; writing a password
+    method next to it would claim the server takes passwords, which the data does
+    not say. So a host Thunderbird does not know is an error here, not a broken file.
+    """
+    if model.authentication != "oauth2":
+        return []
+    hosts = [srv.host for pid in ("imap", "pop3", "smtp")
+             if (srv := getattr(model.servers, pid, None)) is not None]
+    unknown = sorted({h for h in hosts if "{domain}" in h or not thunderbird_knows(h)})
+    if not unknown:
+        return []
+    return [doc.problem(
+        ("authentication",), f"mail apps cannot sign in to {', '.join(unknown)} with OAuth2: "
+        "Thunderbird accepts OAuth2 only for the big providers it knows (Gmail, Microsoft 365, "
+        "Yahoo, AOL, Fastmail …) and rejects the whole autoconfig file otherwise, and Apple "
+        "profiles cannot carry OAuth2",
+        "use 'password', which apps send inside TLS, or 'encrypted-password'")]
 
 
 def _check_entries(kb: KB, items: list[tuple[Strict, Document]]) -> list[Problem]:
@@ -212,6 +244,10 @@ def _check_blocks(kb: KB, model: Article, doc: Document) -> list[Problem]:
                     problems.append(doc.problem(("body", i, "problems", j),
                                                 f"unknown problem '{tid}'",
                                                 _choices(tid, kb.troubles)))
+        if isinstance(block, DnsRecordsBlock) and kb.provider.dns is None:
+            problems.append(doc.problem(("body", i, "type"), "the dns-records block shows dns: "
+                                        "from data/provider.yml, which has none",
+                                        "add dns: with at least mx: to data/provider.yml"))
         if isinstance(block, ComparisonBlock):
             for j, row in enumerate(block.rows):
                 for pid in block.protocols:

@@ -114,13 +114,16 @@ def placeholders(kb: KB) -> dict[str, str]:
     return values
 
 
-def apple_profile_possible(kb: KB) -> bool:
-    """Whether one IMAP profile can serve every customer.
+def apple_profile_possible(kb: KB, incoming: str = "imap") -> bool:
+    """Whether one profile for ``incoming`` (imap or pop3) can serve every customer.
 
     A profile holds literal host names, so hosts written as mail.{domain} (one
     per customer domain) cannot go into one shared profile; nor can OAuth2,
-    which a profile cannot set up for a provider Apple does not know.
+    which a profile cannot set up for a provider Apple does not know. A protocol
+    the provider does not offer has no profile.
     """
     p = kb.provider
-    hosts = [server(p, pid).host for pid in ("imap", "smtp")]
-    return not any("{domain}" in h for h in hosts) and p.authentication != "oauth2"
+    servers = [getattr(p.servers, pid, None) for pid in (incoming, "smtp")]
+    if any(s is None for s in servers):
+        return False
+    return not any("{domain}" in s.host for s in servers if s) and p.authentication != "oauth2"

@@ -103,6 +103,46 @@ class Username(Strict):
     note: Text | None = Field(default=None, description="Extra words shown under the username.")
 
 
+DNS_NAME_RE = r"^[a-z0-9_]([a-z0-9_-]*[a-z0-9])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9])?)*$"
+
+
+class MxHost(Strict):
+    host: Hostname = Field(description="A server that receives mail for customers' domains, "
+                           "e.g. mx1.example.com (never an IP address).")
+    priority: Annotated[int, Field(ge=0, le=65535)] = Field(
+        default=10, description="Lower is tried first; equal values share the load.")
+
+
+class Dkim(Strict):
+    selector: Annotated[str, Field(pattern=DNS_NAME_RE, max_length=63)] = Field(
+        description="The DKIM selector: the record is <selector>._domainkey.<domain>.")
+    key_source: Markdown = Field(
+        description="Where a customer finds the public key for their domain, e.g. the "
+        "control panel page that shows it.")
+    cname: Hostname | None = Field(
+        default=None, description="When you publish the key yourselves: the host the "
+        "customer's <selector>._domainkey name should point to with a CNAME.")
+
+
+class Dns(Strict):
+    """The DNS records a customer adds so their own domain's mail works with you."""
+
+    ttl: Annotated[int, Field(ge=60, le=604800)] = Field(
+        default=3600, description="Time to live of every record, in seconds.")
+    mx: list[MxHost] = Field(min_length=1, description="Where mail for the domain is delivered.")
+    spf: Text | None = Field(default=None, description="The SPF TXT record, "
+                             "e.g. 'v=spf1 include:_spf.example.com ~all'.")
+    dkim: Dkim | None = None
+    dmarc: Text | None = Field(default=None, description="A starting DMARC policy, "
+                               "e.g. 'v=DMARC1; p=none; rua=mailto:dmarc@example.com'.")
+    autoconfig: Hostname | None = Field(
+        default=None, description="The host autoconfig.<domain> points to (CNAME): a server "
+        "that answers Thunderbird's autoconfig request for every customer domain.")
+    autodiscover: Hostname | None = Field(
+        default=None, description="The host autodiscover.<domain> points to (CNAME), also the "
+        "target of the _autodiscover._tcp SRV record Outlook looks up.")
+
+
 class Provider(Strict):
     name: Text = Field(description="Brand shown on every page, e.g. Example Hosting.")
     domain: Hostname = Field(description="The domain used in examples, e.g. example.com.")
@@ -119,6 +159,8 @@ class Provider(Strict):
     )
     repo_url: Url | None = Field(default=None, description="Source repository, for 'Edit'.")
     edit_branch: Text = "main"
+    dns: Dns | None = Field(default=None, description="Records for customers' own domains; "
+                            "shown by an article with a dns-records block.")
 
 
 # ---------------------------------------------------------------- protocols
@@ -220,8 +262,16 @@ class TroublesBlock(Strict):
     problems: list[Slug] = Field(default_factory=list, description="Ids; empty means all.")
 
 
+class DnsRecordsBlock(Strict):
+    """The DNS records for email on a customer's own domain, from dns: in data/provider.yml."""
+
+    type: Literal["dns-records"]
+    heading: Text | None = None
+
+
 Block = Annotated[
-    TextBlock | OverviewBlock | ComparisonBlock | PortsBlock | SettingsBlock | TroublesBlock,
+    TextBlock | OverviewBlock | ComparisonBlock | PortsBlock | SettingsBlock | TroublesBlock
+    | DnsRecordsBlock,
     Field(discriminator="type"),
 ]
 

@@ -10,6 +10,15 @@ from .kb import KB, Entry
 
 THUNDERBIRD_PATHS = (".well-known/autoconfig/mail/config-v1.1.xml", "mail/config-v1.1.xml")
 APPLE_PROFILE_PATH = "mail/email-imap.mobileconfig"
+APPLE_POP_PROFILE_PATH = "mail/email-pop.mobileconfig"
+# One Apple profile per incoming protocol the provider offers, IMAP first.
+APPLE_PROFILE_PATHS = {"imap": APPLE_PROFILE_PATH, "pop3": APPLE_POP_PROFILE_PATH}
+# The Netlify Function that answers Outlook Autodiscover, under the project root
+# (Netlify's default functions folder), and the paths Outlook asks, as it spells them.
+AUTODISCOVER_FUNCTION_PATH = "netlify/functions/autodiscover.mjs"
+AUTODISCOVER_ROUTES = ("/autodiscover/autodiscover.xml", "/Autodiscover/Autodiscover.xml",
+                       "/AutoDiscover/AutoDiscover.xml")
+DNS_ZONE_PATH = "mail/email-dns.zone"  # the records of the DNS article, for a customer's zone
 
 
 def category_uri(kb: KB, category_id: str) -> str:

@@ -34,6 +34,7 @@ REVALIDATE = "public, max-age=0, must-revalidate"
 CONTENT_TYPES = {
     ".mobileconfig": "application/x-apple-aspen-config",
     ".xml": "application/xml; charset=utf-8",
+    ".zone": "text/plain; charset=utf-8",  # the DNS records snippet: readable in a browser
 }
 
 SECURITY_HEADERS = {

@@ -5,7 +5,8 @@
   ``autoconfig.<domain>`` host, ``/mail/config-v1.1.xml``.
 - Apple devices install a configuration profile (a property list with one
   ``com.apple.mail.managed`` payload), served as
-  ``application/x-apple-aspen-config``.
+  ``application/x-apple-aspen-config``: one for IMAP and, when the provider
+  offers POP3, one for POP3.
 
 Because both are built from ``facts``, a port changed in ``data/`` changes the
 articles and these files in the same build: they cannot disagree.
@@ -21,7 +22,8 @@ from xml.etree import ElementTree as ET
 
 from ..data import facts
 from ..data.kb import KB
-from ..data.urls import APPLE_PROFILE_PATH, THUNDERBIRD_PATHS, entry_uri, page_url
+from ..data.urls import APPLE_PROFILE_PATHS, DNS_ZONE_PATH, THUNDERBIRD_PATHS, entry_uri, page_url
+from .dns import zone_snippet
 
 _THUNDERBIRD_AUTH = {
     "password": "password-cleartext",  # the password travels inside TLS
@@ -74,31 +76,39 @@ def _uuid(kb: KB, what: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_DNS, f"{what}.mail.{kb.provider.domain}")).upper()
 
 
-def apple_profile(kb: KB) -> bytes | None:
-    """An IMAP account profile; None when it cannot be made for every customer.
+_APPLE_ACCOUNT = {"imap": ("EmailTypeIMAP", "IMAP"), "pop3": ("EmailTypePOP", "POP3")}
+
+
+def apple_profile(kb: KB, incoming: str = "imap") -> bytes | None:
+    """A mail account profile for ``incoming`` (imap or pop3); None when it cannot be
+    made for every customer or the provider does not offer that protocol.
 
     A profile holds literal host names, so hosts written as mail.{domain} (one
     per customer domain) cannot go into one shared profile.
     """
-    if not facts.apple_profile_possible(kb):
+    if not facts.apple_profile_possible(kb, incoming):
         return None
     p = kb.provider
-    hosts = [facts.server(p, pid).host for pid in ("imap", "smtp")]
-    imap = facts.settings_row(kb, "imap").endpoints[0]
+    hosts = [facts.server(p, pid).host for pid in (incoming, "smtp")]
+    inbound = facts.settings_row(kb, incoming).endpoints[0]
     smtp = facts.settings_row(kb, "smtp").endpoints[0]
     reverse = ".".join(reversed(p.domain.split(".")))
+    account_type, label = _APPLE_ACCOUNT[incoming]
+    # The IMAP profile keeps the identifiers it always had, so reinstalling it
+    # still replaces an installed copy; the POP3 one is a separate account.
+    suffix = "" if incoming == "imap" else f".{incoming}"
     payload = {
         "PayloadType": "com.apple.mail.managed",
         "PayloadVersion": 1,
-        "PayloadIdentifier": f"{reverse}.mail.imap",
-        "PayloadUUID": _uuid(kb, "imap-payload"),
-        "PayloadDisplayName": f"{p.name} email (IMAP)",
-        "EmailAccountDescription": f"{p.name} email",
-        "EmailAccountType": "EmailTypeIMAP",
+        "PayloadIdentifier": f"{reverse}.mail.{incoming}",
+        "PayloadUUID": _uuid(kb, f"{incoming}-payload"),
+        "PayloadDisplayName": f"{p.name} email ({label})",
+        "EmailAccountDescription": f"{p.name} email" + ("" if incoming == "imap" else f" ({label})"),
+        "EmailAccountType": account_type,
         # Address, username and password are left out: the device asks for them on install.
         "IncomingMailServerHostName": hosts[0],
-        "IncomingMailServerPortNumber": imap.port,
-        "IncomingMailServerUseSSL": imap.security != "none",
+        "IncomingMailServerPortNumber": inbound.port,
+        "IncomingMailServerUseSSL": inbound.security != "none",
         "IncomingMailServerAuthentication": _APPLE_AUTH[p.authentication],
         "OutgoingMailServerHostName": hosts[1],
         "OutgoingMailServerPortNumber": smtp.port,
@@ -109,11 +119,11 @@ def apple_profile(kb: KB) -> bytes | None:
     profile = {
         "PayloadType": "Configuration",
         "PayloadVersion": 1,
-        "PayloadIdentifier": f"{reverse}.mail",
-        "PayloadUUID": _uuid(kb, "profile"),
-        "PayloadDisplayName": f"{p.name} email",
+        "PayloadIdentifier": f"{reverse}.mail{suffix}",
+        "PayloadUUID": _uuid(kb, f"profile{suffix}"),
+        "PayloadDisplayName": f"{p.name} email" + ("" if incoming == "imap" else f" ({label})"),
         "PayloadDescription": f"Adds your {p.name} mailbox to Mail "
-                              f"(IMAP, {facts.SECURITY_SHORT[imap.security]}).",
+                              f"({label}, {facts.SECURITY_SHORT[inbound.security]}).",
         "PayloadOrganization": p.name,
         "PayloadRemovalDisallowed": False,
         "PayloadContent": [payload],
@@ -130,9 +140,13 @@ class MachineFile:
 def machine_files(kb: KB, settings_url: str) -> list[MachineFile]:
     xml = thunderbird_xml(kb, settings_url)
     out = [MachineFile(path, xml) for path in THUNDERBIRD_PATHS]
-    profile = apple_profile(kb)
-    if profile is not None:
-        out.append(MachineFile(APPLE_PROFILE_PATH, profile))
+    for incoming, path in APPLE_PROFILE_PATHS.items():
+        profile = apple_profile(kb, incoming)
+        if profile is not None:
+            out.append(MachineFile(path, profile))
+    zone = zone_snippet(kb)
+    if zone is not None:
+        out.append(MachineFile(DNS_ZONE_PATH, zone.encode()))
     return out
 
 

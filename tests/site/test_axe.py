@@ -17,6 +17,7 @@ PAGES = {
     "home": "",
     "category": "email/protocols/",
     "article": "email/pop-vs-imap/",
+    "dns records": "email/dns-records/",  # record tables (cards on a phone)
     "client guide": None,  # the first guide in data/clients/
     "not found": "no/such/page/",  # 404.html, ours
 }
