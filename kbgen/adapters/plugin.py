@@ -19,7 +19,7 @@ from ..content.render import GeneratedPage, category_links, render_pages
 from ..data.errors import DataError, Severity, format_text
 from ..data.kb import KB
 from ..data.load import load_kb
-from ..data.urls import category_uri
+from ..data.urls import category_uri, edit_url
 from ..hosting.netlify import NetlifyFilesError, write_netlify_files
 from ..mailapps.autoconfig import settings_url, write_machine_files
 from . import a11y
@@ -109,13 +109,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         generated = self.pages.get(page.file.src_uri)
         if generated is None or self.kb is None:
             return context
-        provider = self.kb.provider
-        if generated.source and provider.repo_url:
-            # "Edit this page" opens the YAML the article comes from, not a Markdown file.
-            page.edit_url = (f"{provider.repo_url.rstrip('/')}/edit/{provider.edit_branch}/"
-                             f"{generated.source}")
-        else:
-            page.edit_url = None
+        # "Edit this page" opens the YAML the article comes from, not a Markdown file.
+        page.edit_url = edit_url(self.kb.provider, generated.source)
         context["kbgen"] = {"entry_id": generated.entry_id, "source": generated.source}  # type: ignore[typeddict-unknown-key]
         if self.reader is not None:
             context["kbgen"].update(  # type: ignore[typeddict-item]

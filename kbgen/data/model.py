@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 SLUG_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 _LABEL = r"(\{domain\}|[a-z0-9]([a-z0-9-]*[a-z0-9])?)"
@@ -39,6 +39,22 @@ ProtocolId = Literal["imap", "pop3", "smtp"]
 Url = Annotated[str, Field(pattern=r"^https?://[^\s<>\"']+$")]
 Date = Annotated[dt.date, Field(strict=False)]
 Hostname = Annotated[str, Field(pattern=HOST_RE, max_length=253)]
+
+# A git branch name that `git check-ref-format --branch` accepts, narrowed to characters
+# a URL path carries as they are: parts of letters, digits, '_', '+' and '-' (not leading),
+# joined by single '.' or '/'. So no '..', '//', '@{', control character, space or quote.
+_REF_PART = r"[A-Za-z0-9_+-]+(\.[A-Za-z0-9_+-]+)*"
+BRANCH_RE = rf"^[A-Za-z0-9_+]([A-Za-z0-9_+-]*(\.[A-Za-z0-9_+-]+)*)?(/{_REF_PART})*$"
+
+
+def _git_branch(value: str) -> str:
+    # The one rule of check-ref-format a pattern without look-around cannot say.
+    if any(part.endswith(".lock") for part in value.split("/")):
+        raise ValueError(f"{value!r} is not a git branch name: no part of it may end in '.lock'")
+    return value
+
+
+Branch = Annotated[str, Field(pattern=BRANCH_RE, max_length=200), AfterValidator(_git_branch)]
 
 
 class Strict(BaseModel):
@@ -118,7 +134,8 @@ class Provider(Strict):
         default=True, description="Outgoing mail needs the same username and password."
     )
     repo_url: Url | None = Field(default=None, description="Source repository, for 'Edit'.")
-    edit_branch: Text = "main"
+    edit_branch: Branch = Field(default="main", description="The branch 'Edit this page' opens, "
+                                "e.g. main or docs/help-center.")
 
 
 # ---------------------------------------------------------------- protocols

@@ -183,6 +183,8 @@ _PATTERN_HINTS = {
     "webmail": "a full address starting with https://",
     "site_url": "a full address starting with https://",
     "src": "a path under docs/ ending in .png, .jpg, .webp or .svg",
+    "edit_branch": "a git branch name such as main or docs/help-center: letters, digits, "
+                   "'_', '+' and '-', in parts joined by single '.' or '/'",
 }
 
 
