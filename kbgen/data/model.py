@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from .chars import check_plain
+
 SLUG_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 _LABEL = r"(\{domain\}|[a-z0-9]([a-z0-9-]*[a-z0-9])?)"
 HOST_RE = rf"^{_LABEL}(\.{_LABEL})*$"
@@ -26,8 +28,9 @@ def _number_as_text(value: Any) -> Any:
     return value
 
 
-Text = Annotated[str, BeforeValidator(_number_as_text), Field(min_length=1)]
-"""Plain text: HTML-escaped wherever it is shown."""
+Text = Annotated[str, BeforeValidator(_number_as_text), Field(min_length=1),
+                 AfterValidator(check_plain)]
+"""Plain text: HTML-escaped wherever it is shown; no invisible look-alike characters."""
 
 Markdown = Annotated[str, BeforeValidator(_number_as_text), Field(min_length=1)]
 """Markdown: rendered, then sanitised; may use {{ placeholders }} for settings."""

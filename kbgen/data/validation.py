@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from .chars import CharacterError
 from .errors import Problem
 from .loader import Document, PathKey, dotted
 from .model import KINDS, Strict
@@ -205,7 +206,11 @@ def validate(doc: Document, cls: type[Strict]) -> tuple[Strict | None, list[Prob
             else:
                 if err["type"] == "union_tag_invalid":
                     path = (*path, "type")  # point at the unknown type, not the block
-                problems.append(doc.problem(path, message, hint,
+                error = (err.get("ctx") or {}).get("error")
+                offset = error.offset if isinstance(error, CharacterError) else None
+                if offset is not None:
+                    hint = "delete it; it is invisible, so retype the text around it if unsure"
+                problems.append(doc.problem(path, message, hint, offset=offset,
                                             key=err["type"] == "extra_forbidden"))
         return None, problems
 
