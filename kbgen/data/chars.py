@@ -65,6 +65,8 @@ def spoofing(text: str) -> re.Match[str] | None:
 class CharacterError(ValueError):
     """A refused character in a field's value; ``offset`` is its index in the value."""
 
+    hint = "delete it; it is invisible, so retype the text around it if unsure"
+
     def __init__(self, message: str, offset: int) -> None:
         super().__init__(message)
         self.offset = offset

@@ -57,8 +57,9 @@ class Redirect:
 
     @property
     def key(self) -> tuple[str, frozenset[tuple[str, str]]]:
-        """What a request must match; two rules with one key cannot both win."""
-        return (self.source, frozenset(self.query))
+        """What a request must match; two rules with one key cannot both win. Netlify
+        matches a path with or without its trailing slash, so ``/a`` and ``/a/`` are one."""
+        return (self.source.rstrip("/") or "/", frozenset(self.query))
 
     def line(self) -> str:
         """The rule in ``_redirects`` syntax: ``from [key=value…] to status``."""

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from .chars import check_plain
+from .oldurl import check_old_url
 
 SLUG_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 _LABEL = r"(\{domain\}|[a-z0-9]([a-z0-9-]*[a-z0-9])?)"
@@ -42,6 +43,8 @@ ProtocolId = Literal["imap", "pop3", "smtp"]
 Url = Annotated[str, Field(pattern=r"^https?://[^\s<>\"']+$")]
 Date = Annotated[dt.date, Field(strict=False)]
 Hostname = Annotated[str, Field(pattern=HOST_RE, max_length=253)]
+OldUrl = Annotated[str, Field(pattern=r"^/\S*$"), AfterValidator(check_old_url)]
+"""An old address of the site, matched exactly by one Netlify _redirects rule."""
 
 # A git branch name that `git check-ref-format --branch` accepts, narrowed to characters
 # a URL path carries as they are: parts of letters, digits, '_', '+' and '-' (not leading),
@@ -173,7 +176,7 @@ class Category(Strict):
     description: Text
     order: Annotated[int, Field(ge=0)] = 100
     parent: Slug | None = None
-    legacy_urls: list[Annotated[str, Field(pattern=r"^/\S*$")]] = Field(default_factory=list)
+    legacy_urls: list[OldUrl] = Field(default_factory=list)
 
 
 class Categories(Strict):
@@ -250,7 +253,7 @@ class Legacy(Strict):
     """Where this article lived in the old knowledge base (for 301 redirects)."""
 
     ids: list[Annotated[int, Field(ge=1)]] = Field(default_factory=list)
-    urls: list[Annotated[str, Field(pattern=r"^/\S*$")]] = Field(default_factory=list)
+    urls: list[OldUrl] = Field(default_factory=list)
 
 
 class Common(Strict):
