@@ -15,6 +15,7 @@ import markdown as md
 import nh3
 from markupsafe import Markup
 
+from ..data.markup import MARKDOWN_EXTENSIONS
 from ..data.model import PLACEHOLDER_RE
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~^=])")
@@ -30,7 +31,7 @@ URL_SCHEMES = {"http", "https", "mailto"}
 
 # One converter for the whole build: building a Markdown instance (and loading its
 # extensions) for every field was a tenth of the build time of a large site.
-_MARKDOWN = md.Markdown(extensions=["sane_lists", "tables"], output_format="html")
+_MARKDOWN = md.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
 
 
 def plain(text: object) -> Markup:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .errors import Problem, Severity
@@ -11,6 +11,7 @@ from .facts import placeholders, standard_port
 from .kb import KB
 from .legacy import check_legacy
 from .loader import Document
+from .markup import image_sources, is_external
 from .model import (
     PLACEHOLDER_RE,
     Article,
@@ -40,6 +41,23 @@ def check_kb(kb: KB, singles: dict[str, tuple[Strict, Document]],
     if any(p.severity is Severity.ERROR for p in problems):
         return problems  # old-URL checks need every article's category to resolve
     problems += check_legacy(kb, many["article"] + many["client"], singles["categories"])
+    return problems
+
+
+def check_images(documents: Iterable[Document]) -> list[Problem]:
+    """Images from other sites in any Markdown field: the CSP (img-src 'self') blocks them."""
+    problems = []
+    for doc in documents:
+        for path, text in _markdown_fields(doc.data):
+            for src in image_sources(text):
+                if is_external(src):
+                    offset = text.find(src)
+                    problems.append(doc.problem(
+                        path, f"the image {src} is not part of the help center: the site's "
+                        "Content-Security-Policy (img-src 'self') blocks it, so readers would "
+                        "see a broken picture",
+                        "save the picture under docs/images/ and refer to it by that path",
+                        offset=offset if offset >= 0 else None))
     return problems
 
 

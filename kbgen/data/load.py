@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .checks import check_kb
+from .checks import check_images, check_kb
 from .errors import DataError, Problem, errors_only
 from .kb import FOLDERS, KB, SINGLE_FILES
 from .loader import Document, load_file
@@ -73,6 +73,8 @@ def load_kb(root: Path, data_dir: str = "data") -> KB:
             problems.append(Problem(f"{data_dir}/{name}", 1, 1, "", f"{name} is missing",
                                     f"create {data_dir}/{name}; `kbgen new {kind}` writes one"))
 
+    # Needs only each file's data, so it is reported with the shape errors, in one run.
+    problems.extend(check_images(documents.values()))
     if errors_only(problems):
         raise DataError(problems)
 
