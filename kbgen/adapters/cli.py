@@ -109,7 +109,7 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .build import build_site
+    from .build import BuildError, build_site
 
     root = Path(args.root).resolve()
     try:
@@ -119,7 +119,11 @@ def _build(args: argparse.Namespace) -> int:
         print("kbgen: the data has errors; the published site was left as it was",
               file=sys.stderr)
         return 1
-    status = build_site(root, args.site_dir, strict=not args.no_strict)
+    try:
+        status = build_site(root, args.site_dir, strict=not args.no_strict)
+    except BuildError as err:
+        print(err, file=sys.stderr)
+        return 1
     if status != 0:
         print("kbgen: the build failed; the published site was left as it was", file=sys.stderr)
         return 1
