@@ -40,7 +40,9 @@ Slug = Annotated[str, Field(pattern=SLUG_RE, max_length=64)]
 Port = Annotated[int, Field(ge=1, le=65535)]
 Security = Literal["tls", "starttls", "none"]
 ProtocolId = Literal["imap", "pop3", "smtp"]
-Url = Annotated[str, Field(pattern=r"^https?://[^\s<>\"']+$")]
+# No backslash before '"': a JSON Schema pattern is an ECMA-262 regex in unicode mode, where
+# that escape is an error (check-jsonschema and ajv then refuse the whole schema).
+Url = Annotated[str, Field(pattern=r"""^https?://[^\s<>"']+$""")]
 Date = Annotated[dt.date, Field(strict=False)]
 Hostname = Annotated[str, Field(pattern=HOST_RE, max_length=253)]
 OldUrl = Annotated[str, Field(pattern=r"^/\S*$"), AfterValidator(check_old_url)]
