@@ -16,6 +16,7 @@ from mkdocs.utils.templates import TemplateContext
 
 from ..content.reader import Reader, feedback_view, url_lookup
 from ..content.render import GeneratedPage, category_links, render_pages
+from ..content.text import markdown_escapes
 from ..data.errors import DataError, Severity, format_text
 from ..data.kb import KB
 from ..data.load import load_kb
@@ -61,7 +62,9 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             log.warning(str(problem))
         self.kb = kb
         templates = self.root / self.config.templates_dir
-        self.pages = {p.src_uri: p for p in render_pages(kb, templates)}
+        # Plain text is escaped for the Markdown MkDocs will run: mkdocs.yml's extensions.
+        escapes = markdown_escapes(config.markdown_extensions, config.mdx_configs)
+        self.pages = {p.src_uri: p for p in render_pages(kb, templates, escapes)}
         config.nav = self._nav(kb)
         return config
 
