@@ -185,6 +185,12 @@ def _yaml_problem(err: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
                        "a tab character is used for indentation",
                        "YAML indents with spaces only: replace the tab with spaces")
     context = f" {err.context}" if err.context else ""
+    if "escape" in problem:
+        # A Windows path or a regex in double quotes: the backslash starts an escape there.
+        return Problem(file, line, col, "", f"not valid YAML: {problem}{context}".rstrip(),
+                       "in double quotes a backslash starts an escape such as \\n or \\u00e9: "
+                       "write \\\\ for a backslash, or use single quotes, where a backslash is "
+                       "just a backslash")
     return Problem(file, line, col, "", f"not valid YAML: {problem}{context}".rstrip(),
                    "check the indentation and that every 'key: value' has a space after the colon")
 
