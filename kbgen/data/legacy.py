@@ -145,7 +145,7 @@ def _all_claims(kb: KB, entries: Iterable[tuple[Strict, Document]], categories: 
 
 def _current_pages(kb: KB) -> set[str]:
     uris = ["index.md", *(category_uri(kb, c) for c in kb.categories),
-            *(entry_uri(kb, e) for e in kb.published())]
+            *(entry_uri(kb, e) for e in kb.published() if e.category in kb.categories)]
     out: set[str] = set()
     for uri in uris:
         url = page_url(uri)
