@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
+from pathlib import Path
 
 import pytest
 from pydantic import TypeAdapter, ValidationError
@@ -36,3 +38,36 @@ def test_every_accepted_branch_is_one_git_accepts(name: str) -> None:
 def test_names_git_refuses_or_a_url_cannot_carry_are_refused(name: str) -> None:
     with pytest.raises(ValidationError):
         _branch.validate_python(name)
+
+
+@pytest.mark.slow
+def test_material_never_prints_a_data_value_as_markup(tmp_path: Path) -> None:
+    """Material prints nav titles, page titles, meta and the edit link unescaped: every one
+    that comes from data must arrive escaped, on every page."""
+    from bs4 import BeautifulSoup
+
+    from .conftest import build_or_fail, copy_project
+
+    root = copy_project(tmp_path / "project")
+    hostile = "<img src=x data-x=1>\"'&amp;"
+    categories = root / "data" / "categories.yml"
+    text = categories.read_text(encoding="utf-8")
+    assert "    title: Protocols & ports\n" in text
+    categories.write_text(text.replace("    title: Protocols & ports\n",
+                                       f"    title: {json.dumps('Cat ' + hostile)}\n"),
+                          encoding="utf-8")
+    article = root / "data" / "articles" / "pop-vs-imap.yml"
+    text = article.read_text(encoding="utf-8")
+    title = "title: What is the difference between POP and IMAP?"
+    article.write_text(text.replace(title, f"title: {json.dumps('Art ' + hostile)}", 1),
+                       encoding="utf-8")
+    site = build_or_fail(root, root / "site")
+    for page in site.rglob("*.html"):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        assert not soup.select("img[data-x]"), page  # no element made from a data value
+        assert not [a for a in soup.find_all(True) for name in a.attrs if name == "data-x"], page
+    soup = BeautifulSoup((site / "email" / "pop-vs-imap" / "index.html").read_text(encoding="utf-8"),
+                         "html.parser")
+    assert soup.title is not None and soup.title.get_text().startswith("Art " + "<img src=x data-x=1>")
+    nav_text = " ".join(a.get_text(" ", strip=True) for a in soup.select("nav a, nav label"))
+    assert "Cat <img src=x data-x=1>" in nav_text
