@@ -152,18 +152,21 @@ def test_a_write_that_fails_mid_build_is_one_line_and_the_site_stays(tmp_path: P
 
 @pytest.mark.slow
 def test_two_real_builds_at_once_both_succeed_one_after_the_other(tmp_path: Path) -> None:
+    # Both start while a third holder (this test) has the lock, so they really overlap.
     root = copy_project(tmp_path / "project")
     _old_site(root)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "NO_MKDOCS_2_WARNING": "1"}
     command = [sys.executable, "-m", "kbgen.adapters.cli", "--root", str(root), "build"]
-    first = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True)
-    time.sleep(1.0)
-    second = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True)
-    outputs = [p.communicate(timeout=600) for p in (first, second)]
-    assert [first.returncode, second.returncode] == [0, 0], outputs
+    with build.build_lock(root / "site"):
+        builds = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True) for _ in range(2)]
+        for process in builds:  # each one says it waits, then waits
+            assert process.stderr is not None
+            line = process.stderr.readline()
+            assert "another build of site/ is running; waiting for it to finish" in line, line
+        assert all(process.poll() is None for process in builds)
+    outputs = [p.communicate(timeout=600) for p in builds]
+    assert [p.returncode for p in builds] == [0, 0], outputs
     assert all("Traceback" not in err for _, err in outputs)
-    assert any("waiting for it to finish" in err for _, err in outputs), outputs
     assert (root / "site" / "email" / "index.html").is_file()
     assert _leftovers(root) == []
