@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,25 @@ from kbgen.data.load import load_kb
 from .conftest import copy_project
 
 EDIT_LINK = re.compile(r'<a href="([^"]*)" title="[^"]*" class="md-content__button md-icon" rel="edit">')
+
+
+class _EditHrefs(HTMLParser):
+    """The href of every rel="edit" link, as a browser reads it (entities decoded)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str | None] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "a" and found.get("rel") == "edit":
+            self.hrefs.append(found.get("href"))
+
+
+def _edit_hrefs(html: str) -> list[str | None]:
+    parser = _EditHrefs()
+    parser.feed(html)
+    return parser.hrefs
 
 
 def _html(site: Path, src_uri: str) -> str:
@@ -29,9 +49,11 @@ def test_edit_this_page_opens_the_yaml_source(tmp_path: Path, capsys: pytest.Cap
     text = provider.read_text(encoding="utf-8")
     # The data's repo_url and edit_branch are the one place the link comes from.
     assert "\nrepo_url: https://github.com/example-hosting/help-center\n" in text
+    # A branch with '/' and '+', a repository address with '&': Material prints the link
+    # unescaped, so kbgen must hand it a quoted, HTML-escaped URL.
     provider.write_text(text.replace("https://github.com/example-hosting/help-center",
-                                     "https://github.com/acme/helpdesk")
-                        + "edit_branch: drafts\n", encoding="utf-8")
+                                     "https://git.example.net/acme&co/helpdesk")
+                        + "edit_branch: release/2026.1+kb\n", encoding="utf-8")
     assert main(["--root", str(root), "build", "--site-dir", "site"]) == 0, capsys.readouterr().err
     site = root / "site"
 
@@ -42,8 +64,11 @@ def test_edit_this_page_opens_the_yaml_source(tmp_path: Path, capsys: pytest.Cap
                                                "data/articles/server-settings.yml"}
     assert any(p.source.startswith("data/clients/") for p in with_source if p.source)
     for page in with_source:
-        links = EDIT_LINK.findall(_html(site, page.src_uri))
-        assert links == [f"https://github.com/acme/helpdesk/edit/drafts/{page.source}"], page.src_uri
+        html = _html(site, page.src_uri)
+        assert len(EDIT_LINK.findall(html)) == 1, page.src_uri
+        assert _edit_hrefs(html) == [
+            f"https://git.example.net/acme&co/helpdesk/edit/release/2026.1%2Bkb/{page.source}"
+        ], page.src_uri
         assert (root / str(page.source)).is_file()
     for page in pages:
         if not page.source:

@@ -179,3 +179,28 @@ def test_category_is_not_appended_when_the_list_is_not_last(tmp_path: Path,
 ])
 def test_yaml_text_quotes_only_when_needed(text: str, expected: str) -> None:
     assert yaml_text(text) == expected
+
+
+ROUND_TRIP = ["0x1F", "0o17", "0b101", "1_000", "007", "2021", "1.5", "yes", "NO", "~",
+              "Line\u2028separator", "Para\u2029graph", "Tab\there", 'Quote " and \\ backslash',
+              "Qux: the sequel", "# hash", "- dash", "é ü 中文 🙂", "trailing space ", "@at", "`tick`",
+              "%percent", "!bang", "&amp", "*star", "{brace}", "[bracket]", "a: b", "a #b"]
+
+
+@pytest.mark.parametrize("title", ROUND_TRIP)
+def test_any_title_reads_back_through_kbgens_own_loader(title: str, tmp_path: Path) -> None:
+    from kbgen.data.loader import Document, load_text
+
+    loaded = load_text(f"title: {yaml_text(title)}\n", "x.yml")
+    assert isinstance(loaded, Document), loaded
+    assert loaded.data["title"] == title
+
+
+@pytest.mark.parametrize("title", ["Next\x85line", "Bell\x07", "Rtl\u202eoverride", "Zero\u200bwidth",
+                                   "\ufffe"])
+def test_a_title_no_page_can_show_is_refused_before_writing(
+        title: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert kbgen(tmp_path, "new", "article", "odd", "--title", title) == 1
+    err = capsys.readouterr().err
+    assert "the title holds the character U+" in err and "Traceback" not in err
+    assert not (tmp_path / "data" / "articles" / "odd.yml").exists()

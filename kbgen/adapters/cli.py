@@ -12,6 +12,12 @@ from ..data.load import load_kb
 
 FORMATS = {"text": format_text, "github": format_github, "json": format_json}
 
+# What `kbgen --help` shows: plain words (the module docstring is reST, with backticks).
+DESCRIPTION = ("kbgen turns the YAML in data/ into an email help center: it validates the data, "
+               "builds the site, and writes the editors' schemas and starter files.")
+EPILOG = ("examples: kbgen validate | kbgen new client thunderbird | kbgen build. "
+          "Run kbgen COMMAND --help for a command's options.")
+
 
 def _validate(args: argparse.Namespace) -> int:
     root = Path(args.root).resolve()
@@ -109,7 +115,7 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .build import build_site
+    from .build import BuildError, build_site
 
     root = Path(args.root).resolve()
     try:
@@ -119,7 +125,11 @@ def _build(args: argparse.Namespace) -> int:
         print("kbgen: the data has errors; the published site was left as it was",
               file=sys.stderr)
         return 1
-    status = build_site(root, args.site_dir, strict=not args.no_strict)
+    try:
+        status = build_site(root, args.site_dir, strict=not args.no_strict)
+    except BuildError as err:
+        print(err, file=sys.stderr)
+        return 1
     if status != 0:
         print("kbgen: the build failed; the published site was left as it was", file=sys.stderr)
         return 1
@@ -128,7 +138,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="kbgen", description=__doc__)
+    top = argparse.ArgumentParser(prog="kbgen", description=DESCRIPTION, epilog=EPILOG)
     top.add_argument("--root", default=".", help="project folder (holds mkdocs.yml and data/)")
     top.add_argument("--data", default="data", help="data folder, relative to --root")
     sub = top.add_subparsers(dest="command", required=True)

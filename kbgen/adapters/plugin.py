@@ -14,13 +14,15 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from ..content.reader import Reader, feedback_view, url_lookup
+from ..content.reader import Reader, feedback_view, page_dates, url_lookup
 from ..content.render import GeneratedPage, category_links, render_pages
+from ..content.text import markdown_escapes
 from ..data.errors import DataError, Severity, format_text
 from ..data.kb import KB
 from ..data.load import load_kb
-from ..data.urls import category_uri
-from ..hosting.netlify import NetlifyFilesError, write_netlify_files
+from ..data.urls import category_uri, edit_url
+from ..hosting.netlify import NetlifyFilesError, is_preview, write_netlify_files
+from ..hosting.robots import write_robots
 from ..mailapps.autoconfig import settings_url, write_machine_files
 from ..mailapps.autodiscover import write_function
 from . import a11y
@@ -62,7 +64,9 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             log.warning(str(problem))
         self.kb = kb
         templates = self.root / self.config.templates_dir
-        self.pages = {p.src_uri: p for p in render_pages(kb, templates)}
+        # Plain text is escaped for the Markdown MkDocs will run: mkdocs.yml's extensions.
+        escapes = markdown_escapes(config.markdown_extensions, config.mdx_configs)
+        self.pages = {p.src_uri: p for p in render_pages(kb, templates, escapes)}
         config.nav = self._nav(kb)
         return config
 
@@ -110,13 +114,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         generated = self.pages.get(page.file.src_uri)
         if generated is None or self.kb is None:
             return context
-        provider = self.kb.provider
-        if generated.source and provider.repo_url:
-            # "Edit this page" opens the YAML the article comes from, not a Markdown file.
-            page.edit_url = (f"{provider.repo_url.rstrip('/')}/edit/{provider.edit_branch}/"
-                             f"{generated.source}")
-        else:
-            page.edit_url = None
+        # "Edit this page" opens the YAML the article comes from, not a Markdown file.
+        page.edit_url = edit_url(self.kb.provider, generated.source)
         context["kbgen"] = {"entry_id": generated.entry_id, "source": generated.source}  # type: ignore[typeddict-unknown-key]
         if self.reader is not None:
             context["kbgen"].update(  # type: ignore[typeddict-item]
@@ -132,8 +131,14 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
                 return file.url if file is not None else None
 
             self.reader = Reader.build(self.kb, url_lookup(ids, found),
-                                       feedback_view(self.config.feedback))
+                                       feedback_view(self.config.feedback),
+                                       config.site_url or self.kb.provider.site_url)
             env.globals["kbgen_feedback"] = self.reader.feedback
+            # The sitemap's lastmod: each article's own date, not the day of the build.
+            dates = page_dates(self.kb, self.reader.updated)
+            for file in files.documentation_pages():
+                if file.page is not None and file.src_uri in dates and file.src_uri in self.pages:
+                    file.page.update_date = dates[file.src_uri].isoformat()
         return env
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
@@ -164,6 +169,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         site_url = config.site_url or self.kb.provider.site_url
         write_machine_files(self.kb, Path(config.site_dir), settings_url(self.kb, site_url))
         write_function(self.kb, self.root)  # Outlook Autodiscover, deployed by Netlify
+        write_robots(Path(config.site_dir), site_url, preview=is_preview())
         try:
             feedback = self.config.feedback
             write_netlify_files(self.kb, Path(config.site_dir), site_base(config),

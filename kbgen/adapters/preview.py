@@ -12,6 +12,7 @@ import functools
 import http.server
 import io
 import re
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +25,10 @@ from ..hosting.netlify import NETLIFY_FILES
 # ------------------------------------------------------------------ readers
 
 
+class NetlifyFileError(Exception):
+    """A line of ``_redirects`` or ``_headers`` that Netlify's parser refuses or reads oddly."""
+
+
 @dataclass(frozen=True)
 class ParsedRedirect:
     source: str
@@ -33,22 +38,47 @@ class ParsedRedirect:
     force: bool
 
 
+# JavaScript's \s, which Netlify's parser splits lines at (Python's str.split() also splits
+# at U+001C..U+001F, which JavaScript does not).
+_JS_SPACE = re.compile("[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f"
+                       "\u205f\u3000\ufeff]+")
+
+
+def _redirect_line(parts: list[str]) -> ParsedRedirect:
+    # As @netlify/redirect-parser's line parser reads it: from [query…] to [status[!]].
+    source, rest = parts[0], parts[1:]
+    to_index = next((i for i, p in enumerate(rest) if p.startswith(("/", "http://", "https://"))),
+                    None)
+    if to_index is None:
+        raise NetlifyFileError('the destination must start with "/", "http:" or "https:"')
+    query: dict[str, str] = {}
+    for part in rest[:to_index]:
+        key, equals, value = part.partition("=")
+        if not equals:
+            raise NetlifyFileError(f"the query part {part!r} has no '='")
+        query[key] = value.split("=", 1)[0]  # Netlify keeps the text up to a second '='
+    status_part = rest[to_index + 1] if len(rest) > to_index + 1 else "301"
+    digits = re.match(r"\d+", status_part)
+    if digits is None:
+        raise NetlifyFileError(f"invalid status code {status_part!r}")
+    return ParsedRedirect(source, query, rest[to_index], int(digits.group()),
+                          status_part.endswith("!"))
+
+
 def parse_redirects(text: str) -> list[ParsedRedirect]:
-    """Netlify ``_redirects``: ``from [key=value…] to [status[!]]`` per line, ``#`` comments."""
+    """Netlify ``_redirects``: ``from [key=value…] to [status[!]]`` per line, ``#`` comments.
+
+    Raises NetlifyFileError, naming the line, for what Netlify's parser refuses."""
     out = []
-    for number, raw in enumerate(text.splitlines(), 1):
-        parts = raw.split()
+    for number, raw in enumerate(text.split("\n"), 1):
+        parts = [p for p in _JS_SPACE.split(raw) if p]
         parts = parts[:next((i for i, p in enumerate(parts) if p.startswith("#")), len(parts))]
         if not parts:
             continue
-        source, rest = parts[0], parts[1:]
-        to_index = next((i for i, p in enumerate(rest) if p.startswith("/") or "://" in p), None)
-        if to_index is None:
-            raise ValueError(f"_redirects:{number}: no destination in {raw!r}")
-        query = dict(p.split("=", 1) for p in rest[:to_index])
-        status_part = rest[to_index + 1] if len(rest) > to_index + 1 else "301"
-        out.append(ParsedRedirect(source, query, rest[to_index], int(status_part.rstrip("!")),
-                                  status_part.endswith("!")))
+        try:
+            out.append(_redirect_line(parts))
+        except NetlifyFileError as err:
+            raise NetlifyFileError(f"_redirects:{number}: {err} in {raw.strip()!r}") from None
     return out
 
 
@@ -64,25 +94,34 @@ def parse_headers(text: str) -> list[tuple[str, dict[str, str]]]:
             name, value = raw.split(":", 1)
             rules[-1][1][name.strip()] = value.strip()
         else:
-            raise ValueError(f"_headers:{number}: not a path or a header: {raw!r}")
+            raise NetlifyFileError(f"_headers:{number}: not a path or a header: {raw!r}")
     return rules
 
 
-def pattern_regex(pattern: str) -> re.Pattern[str]:
-    """A Netlify path pattern: ``*`` matches the rest of the path, ``:name`` one segment."""
+def pattern_regex(pattern: str, *, redirect: bool = False) -> re.Pattern[str]:
+    """A Netlify path pattern: ``*`` matches the rest of the path, ``:name`` one segment.
+
+    A trailing ``/*`` also matches the path without it (``/kb/12/*`` matches ``/kb/12``);
+    a redirect matches its path with or without a trailing slash, as on Netlify."""
+    splat = pattern.endswith("/*")
+    body = pattern[:-2] if splat else ((pattern.rstrip("/") or "/") if redirect else pattern)
     out = ""
-    for piece in re.split(r"(\*|:[A-Za-z_]\w*)", pattern):
+    for piece in re.split(r"(\*|:[A-Za-z_]\w*)", body):
         if piece == "*":
             out += ".*"
         elif piece.startswith(":"):
             out += "[^/]+"
         else:
             out += re.escape(piece)
+    if splat:
+        out += "(?:/.*)?"
+    elif redirect and body != "/":
+        out += "/?"
     return re.compile(out)
 
 
-def match(pattern: str, path: str) -> bool:
-    return pattern_regex(pattern).fullmatch(path) is not None
+def match(pattern: str, path: str, *, redirect: bool = False) -> bool:
+    return pattern_regex(pattern, redirect=redirect).fullmatch(path) is not None
 
 
 def headers_for(rules: list[tuple[str, dict[str, str]]], path: str) -> dict[str, str]:
@@ -99,7 +138,8 @@ def redirect_for(rules: list[ParsedRedirect], url: str) -> ParsedRedirect | None
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query, keep_blank_values=True))
     for rule in rules:
-        if match(rule.source, parts.path) and all(query.get(k) == v for k, v in rule.query.items()):
+        if match(rule.source, parts.path, redirect=True) and all(
+                query.get(k) == v for k, v in rule.query.items()):
             return rule
     return None
 
@@ -157,6 +197,15 @@ class NetlifyHandler(http.server.SimpleHTTPRequestHandler):
         super().end_headers()
 
 
+class _QuietServer(http.server.ThreadingHTTPServer):
+    """A browser that drops a connection mid-response is normal, not an error to print."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):  # BrokenPipe, ConnectionReset…
+            return
+        super().handle_error(request, client_address)
+
+
 def _read(path: Path) -> str:
     return path.read_text(encoding="utf-8") if path.is_file() else ""
 
@@ -174,8 +223,7 @@ def serve_netlify(site_dir: Path, host: str = "127.0.0.1", port: int = 0,
         "redirect_rules": parse_redirects(_read(site_dir / "_redirects")),
         "extra_headers": dict(extra_headers or {}),
     })
-    server = http.server.ThreadingHTTPServer(
-        (host, port), functools.partial(handler, directory=str(site_dir)))
+    server = _QuietServer((host, port), functools.partial(handler, directory=str(site_dir)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from ..data.chars import describe, forbidden, spoofing
 from ..data.kb import FOLDERS, SINGLE_FILES
-from ..data.loader import Document, load_file
+from ..data.loader import Document, load_file, load_text
 from ..data.model import SLUG_RE
 from ..data.schema import SCHEMA_DIR
 
@@ -69,15 +70,40 @@ def _fill(text: str, values: dict[str, str]) -> str:
 
 _PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ,.'()&/+-]*")
 _NUMBERISH = re.compile(r"[-+]?[0-9][0-9._]*")
+# Words other YAML readers (YAML 1.1: editors, linters) take for booleans or null.
 _YAML_WORDS = {"yes", "no", "on", "off", "true", "false", "null", "y", "n", "~"}
+# YAML's double-quoted escapes for the characters it would otherwise read as line breaks.
+_YAML_ESCAPES = {"\u2028": "\\L", "\u2029": "\\P", "\x85": "\\N"}
+
+
+def _reads_back(scalar: str, value: str) -> bool:
+    """Does kbgen's own loader read ``key: <scalar>`` as exactly ``value``?"""
+    loaded = load_text(f"key: {scalar}\n", "kbgen-new")
+    return isinstance(loaded, Document) and loaded.data.get("key") == value
 
 
 def yaml_text(value: str) -> str:
-    """A YAML scalar for free text: plain when that is unambiguous, else double-quoted."""
+    """A YAML scalar for free text: plain when kbgen's loader reads it back as the same text
+    (``0x1F``, ``yes`` and ``2021`` are not), else double-quoted with every escape needed."""
     if (_PLAIN.fullmatch(value) and not _NUMBERISH.fullmatch(value)
-            and value.lower() not in _YAML_WORDS and not value.endswith(" ")):
+            and value.lower() not in _YAML_WORDS and not value.endswith(" ")
+            and _reads_back(value, value)):
         return value
-    return json.dumps(value, ensure_ascii=False)
+    quoted = json.dumps(value, ensure_ascii=False)
+    for char, escape in _YAML_ESCAPES.items():
+        quoted = quoted.replace(char, escape)
+    return quoted
+
+
+def check_text(what: str, value: str) -> str:
+    """Refuse text the loader would refuse in the file: say so now, not at `kbgen validate`."""
+    found = forbidden(value) or spoofing(value)
+    if found is not None:
+        raise ScaffoldError(f"the {what} holds the character {describe(found.group())}, which "
+                            "a help center page cannot show as text; remove it")
+    if not value.strip():
+        raise ScaffoldError(f"the {what} is empty; write some words")
+    return value
 
 
 def _words(slug: str) -> str:
@@ -170,6 +196,8 @@ def new(root: Path, kind: str, ident: str | None = None, *, data_dir: str = "dat
         _write(target, _fill(template(kind), {"schema": _modeline(target, root, kind)}))
         return Written(target, True)
     ident = _check_id(kind, ident, data)
+    if title is not None:
+        check_text("title", title)
     if kind == "category":
         return _add_category(root, data, ident, title, parent)
     target = data / PER_ID[kind] / f"{ident}.yml"

@@ -9,14 +9,18 @@ no HTML is written here.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import subprocess
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 from ..data.kb import KB, Entry
 from ..data.model import Client
+from ..data.urls import category_uri, entry_uri
+from ..data.urls import page_url as published_url
 from .relations import also_read_all
 
 
@@ -105,6 +109,32 @@ def last_updated(kb: KB) -> dict[str, dt.date]:
     return dates
 
 
+def page_dates(kb: KB, updated: Mapping[str, dt.date]) -> dict[str, dt.date]:
+    """The sitemap's ``lastmod`` of each generated page, by docs URI: an article's own date;
+    a category's newest article below it; the home page's newest article anywhere."""
+    dates: dict[str, dt.date] = {}
+    for entry in kb.published():
+        if entry.id in updated:
+            dates[entry_uri(kb, entry)] = updated[entry.id]
+    for cat_id in kb.categories:
+        below = [updated[e.id] for e in kb.published()
+                 if e.id in updated and cat_id in {c.id for c in kb.ancestors(e.category)}]
+        if below:
+            dates[category_uri(kb, cat_id)] = max(below)
+    if updated:
+        dates["index.md"] = max(updated[e.id] for e in kb.published() if e.id in updated)
+    return dates
+
+
+def script_json(data: object) -> str:
+    """JSON for a ``<script type="application/ld+json">`` element: nothing in it can close
+    the element or start markup (``<``, ``>``, ``&`` and the JavaScript line breaks escaped)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for char in "<>&\u2028\u2029":
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    return text
+
+
 def date_text(day: dt.date) -> str:
     """2 November 2026: unambiguous for every English reader."""
     return f"{day.day} {day.strftime('%B')} {day.year}"
@@ -122,14 +152,42 @@ class Reader:
     feedback: Feedback | None
     related: dict[str, list[str]] = field(default_factory=dict)
     updated: dict[str, dt.date] = field(default_factory=dict)
+    site_url: str = ""  # absolute, ending in "/": for Open Graph and JSON-LD addresses
 
     @classmethod
     def build(cls, kb: KB, url_of: Callable[[str], str | None],
-              feedback: Feedback | None) -> Reader:
-        return cls(kb, url_of, feedback, also_read_all(kb.entries), last_updated(kb))
+              feedback: Feedback | None, site_url: str = "") -> Reader:
+        base = site_url if not site_url or site_url.endswith("/") else site_url + "/"
+        return cls(kb, url_of, feedback, also_read_all(kb.entries), last_updated(kb), base)
+
+    def _absolute(self, uri: str) -> str:
+        return urljoin(self.site_url, published_url(uri).lstrip("/"))
+
+    def structured_data(self, entry: Entry, url: str, day: dt.date | None) -> str:
+        """schema.org JSON-LD: the article (a TechArticle) and where it sits (a BreadcrumbList)."""
+        provider = self.kb.provider
+        publisher = {"@type": "Organization", "name": provider.name}
+        article: dict[str, Any] = {
+            "@type": "TechArticle", "@id": url + "#article", "headline": entry.title,
+            "description": entry.summary, "url": url, "mainEntityOfPage": url,
+            "author": publisher, "publisher": publisher,
+        }
+        if day is not None:
+            article["dateModified"] = day.isoformat()
+        if isinstance(entry, Client):
+            article["about"] = {"@type": "SoftwareApplication", "name": entry.app}
+        crumbs = [("Home", self._absolute("index.md"))]
+        crumbs += [(c.title, self._absolute(category_uri(self.kb, c.id)))
+                   for c in self.kb.ancestors(entry.category)]
+        crumbs.append((entry.title, url))
+        trail = {"@type": "BreadcrumbList", "itemListElement": [
+            {"@type": "ListItem", "position": i, "name": name, "item": item}
+            for i, (name, item) in enumerate(crumbs, 1)]}
+        return script_json({"@context": "https://schema.org", "@graph": [article, trail]})
 
     def article(self, entry: Entry, canonical_url: str | None, page_url: str) -> dict[str, Any]:
         day = self.updated.get(entry.id)
+        url = canonical_url or urljoin(self.site_url, page_url.lstrip("/"))
         return {
             "id": entry.id,
             "title": entry.title,
@@ -139,6 +197,11 @@ class Reader:
             "updated_text": date_text(day) if day else None,
             "written_for": entry.written_for if isinstance(entry, Client) else None,
             "app": entry.app if isinstance(entry, Client) else None,
+            "summary": entry.summary,
+            # Open Graph and JSON-LD need absolute addresses; without a site URL they are left out.
+            "absolute_url": url if url.startswith(("https://", "http://")) else None,
+            "json_ld": self.structured_data(entry, url, day)
+            if url.startswith(("https://", "http://")) else None,
         }
 
     def also_read(self, entry_id: str) -> list[dict[str, str]]:

@@ -6,6 +6,7 @@ The MkDocs plugin only hands these to MkDocs; tests can call them directly.
 
 from __future__ import annotations
 
+import functools
 import json
 import posixpath
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from ..data import dnsrecords, facts
 from ..data.kb import KB, Entry
 from ..data.model import Category, Client, Endpoint
 from ..data.urls import APPLE_PROFILE_PATHS, DNS_ZONE_PATH, category_uri, entry_uri, page_url
-from .text import markdown_html, plain
+from .text import DEFAULT_ESCAPES, markdown_html, plain
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,8 @@ def _dir_url(from_uri: str, to: str, *, page: bool = True) -> str:
     return rel + "/" if page and not rel.endswith("/") else rel
 
 
-def environment(overrides: Path | None = None) -> Environment:
+def environment(overrides: Path | None = None,
+                escapes: frozenset[str] = DEFAULT_ESCAPES) -> Environment:
     loaders: list[BaseLoader] = []
     if overrides is not None and overrides.is_dir():
         loaders.append(FileSystemLoader(str(overrides)))
@@ -49,7 +51,7 @@ def environment(overrides: Path | None = None) -> Environment:
     env = Environment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                       extensions=["jinja2.ext.do"])
-    env.filters["plain"] = plain
+    env.filters["plain"] = functools.partial(plain, escapes=escapes)
     env.filters["tojson_text"] = lambda s: Markup(json.dumps(str(s), ensure_ascii=False))
     return env
 
@@ -147,8 +149,10 @@ class Renderer:
                             crumbs=self.kb.ancestors(cat.id)[:-1])
 
 
-def render_pages(kb: KB, overrides: Path | None = None) -> list[GeneratedPage]:
-    return Renderer(kb, environment(overrides)).pages()
+def render_pages(kb: KB, overrides: Path | None = None,
+                 escapes: frozenset[str] = DEFAULT_ESCAPES) -> list[GeneratedPage]:
+    """Every generated page; ``escapes`` are the Markdown escapes of the site's extensions."""
+    return Renderer(kb, environment(overrides, escapes)).pages()
 
 
 def category_links(kb: KB, base: str = "/") -> list[dict[str, object]]:

@@ -8,16 +8,15 @@ made safe here before it reaches a template's output.
 from __future__ import annotations
 
 import html
-import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import markdown as md
 import nh3
 from markupsafe import Markup
 
+from ..data.markup import MARKDOWN_EXTENSIONS
 from ..data.model import PLACEHOLDER_RE
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~^=])")
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "b", "i", "code", "pre", "kbd", "a", "ul", "ol", "li",
@@ -30,15 +29,34 @@ URL_SCHEMES = {"http", "https", "mailto"}
 
 # One converter for the whole build: building a Markdown instance (and loading its
 # extensions) for every field was a tenth of the build time of a large site.
-_MARKDOWN = md.Markdown(extensions=["sane_lists", "tables"], output_format="html")
+_MARKDOWN = md.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
 
 
-def plain(text: object) -> Markup:
-    """Plain text for a Markdown context: HTML-escaped, Markdown syntax neutralised."""
+def markdown_escapes(extensions: Sequence[Any] = (),
+                     configs: Mapping[str, Any] | None = None) -> frozenset[str]:
+    """The characters a backslash escapes in Python-Markdown with these extensions.
+
+    Escaping any other character leaves the backslash on the page (``\\~`` shows
+    as ``\\~`` unless an extension such as pymdownx.tilde makes ``~`` special).
+    An escaped space means a no-break space to pymdownx, so whitespace is left out."""
+    converter = md.Markdown(extensions=list(extensions), extension_configs=dict(configs or {}))
+    return frozenset(c for c in converter.ESCAPED_CHARS if not c.isspace())
+
+
+DEFAULT_ESCAPES = markdown_escapes()
+"""Python-Markdown's own escapes; the MkDocs plugin passes those of mkdocs.yml's extensions."""
+
+
+def plain(text: object, escapes: frozenset[str] = DEFAULT_ESCAPES) -> Markup:
+    """Plain text for a Markdown context: one line, HTML-escaped, Markdown syntax neutralised.
+
+    Every character the Markdown instance treats as an escape is escaped, which also
+    stops a line-start list marker (``1.``, ``-``, ``+``, ``*``) or heading (``#``)."""
+    one_line = " ".join(str(text).split())  # a line break would end a heading or a list item
     # Quotes stay as they are: headings are not attributes, and Python-Markdown's
     # table of contents would show an entity such as &#39; literally.
-    escaped = html.escape(str(text), quote=False)
-    return Markup(_MD_SPECIAL.sub(r"\\\1", escaped))
+    escaped = html.escape(one_line, quote=False)
+    return Markup("".join("\\" + c if c in escapes else c for c in escaped))
 
 
 def fill(text: str, values: Mapping[str, str]) -> str:

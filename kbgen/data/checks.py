@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .dnscheck import check_dns
@@ -12,6 +12,7 @@ from .facts import placeholders, standard_port
 from .kb import KB
 from .legacy import check_legacy
 from .loader import Document
+from .markup import image_sources, is_external
 from .model import (
     PLACEHOLDER_RE,
     Article,
@@ -32,17 +33,36 @@ WARN = Severity.WARNING
 
 
 def check_kb(kb: KB, singles: dict[str, tuple[Strict, Document]],
-             many: dict[str, list[tuple[Strict, Document]]]) -> list[Problem]:
+             many: dict[str, list[tuple[Strict, Document]]],
+             broken: frozenset[str] | set[str] = frozenset()) -> list[Problem]:
+    """Every cross-file check; ``broken`` are ids of entries whose files did not validate
+    (references to them are not reported: the file's own errors already are)."""
     problems: list[Problem] = []
     problems += _check_protocols(many["protocol"])
     problems += _check_categories(singles["categories"])
     if any(p.severity is Severity.ERROR for p in problems):
         return problems  # later checks assume protocols and categories are sound
     problems += _check_provider(kb, *singles["provider"])
-    problems += _check_entries(kb, many["article"] + many["client"])
-    if any(p.severity is Severity.ERROR for p in problems):
-        return problems  # old-URL checks need every article's category to resolve
+    problems += _check_entries(kb, many["article"] + many["client"], broken)
+    # Old-URL checks skip entries whose category does not resolve (reported above).
     problems += check_legacy(kb, many["article"] + many["client"], singles["categories"])
+    return problems
+
+
+def check_images(documents: Iterable[Document]) -> list[Problem]:
+    """Images from other sites in any Markdown field: the CSP (img-src 'self') blocks them."""
+    problems = []
+    for doc in documents:
+        for path, text in _markdown_fields(doc.data):
+            for src in image_sources(text):
+                if is_external(src):
+                    offset = text.find(src)
+                    problems.append(doc.problem(
+                        path, f"the image {src} is not part of the help center: the site's "
+                        "Content-Security-Policy (img-src 'self') blocks it, so readers would "
+                        "see a broken picture",
+                        "save the picture under docs/images/ and refer to it by that path",
+                        offset=offset if offset >= 0 else None))
     return problems
 
 
@@ -178,7 +198,8 @@ def _check_oauth2(model: Provider, doc: Document) -> list[Problem]:
         "use 'password', which apps send inside TLS, or 'encrypted-password'")]
 
 
-def _check_entries(kb: KB, items: list[tuple[Strict, Document]]) -> list[Problem]:
+def _check_entries(kb: KB, items: list[tuple[Strict, Document]],
+                   broken: frozenset[str] | set[str] = frozenset()) -> list[Problem]:
     problems: list[Problem] = []
     values = placeholders(kb)
     standard_ports = {str(e.port) for p in kb.protocols.values() for e in p.standard_ports}
@@ -199,17 +220,18 @@ def _check_entries(kb: KB, items: list[tuple[Strict, Document]]) -> list[Problem
         for i, pid in enumerate(model.protocols):
             if pid not in kb.protocols:
                 problems.append(doc.problem(("protocols", i), f"unknown protocol '{pid}'", ""))
-        problems += _check_related(kb, model, doc)
+        problems += _check_related(kb, model, doc, broken)
         for path, text in _markdown_fields(doc.data):
             problems += _check_markdown(doc, path, text, values, standard_ports)
         if isinstance(model, Article):
             problems += _check_blocks(kb, model, doc)
         else:
-            problems += _check_client(kb, model, doc)
+            problems += _check_client(kb, model, doc, broken)
     return problems
 
 
-def _check_related(kb: KB, model: Article | Client, doc: Document) -> list[Problem]:
+def _check_related(kb: KB, model: Article | Client, doc: Document,
+                   broken: frozenset[str] | set[str]) -> list[Problem]:
     problems = []
     seen: set[str] = set()
     for i, rid in enumerate(model.related):
@@ -217,6 +239,8 @@ def _check_related(kb: KB, model: Article | Client, doc: Document) -> list[Probl
         if rid == model.id:
             problems.append(doc.problem(path, "an article cannot be related to itself",
                                         "remove this line"))
+        elif rid in broken and rid not in kb.entries:
+            pass  # its file has errors of its own, reported with it
         elif rid not in kb.entries:
             problems.append(doc.problem(path, f"no article or client guide has the id '{rid}'",
                                         _choices(rid, kb.entries)))
@@ -259,7 +283,8 @@ def _check_blocks(kb: KB, model: Article, doc: Document) -> list[Problem]:
     return problems
 
 
-def _check_client(kb: KB, model: Client, doc: Document) -> list[Problem]:
+def _check_client(kb: KB, model: Client, doc: Document,
+                  broken: frozenset[str] | set[str]) -> list[Problem]:
     problems = []
     docs_dir = kb.root / "docs"
     for i, step in enumerate(model.steps):
@@ -277,7 +302,7 @@ def _check_client(kb: KB, model: Client, doc: Document) -> list[Problem]:
                                         f"unknown problem '{trouble.problem}'",
                                         _choices(trouble.problem, kb.troubles)))
     replacement = model.deprecated.replacement if model.deprecated else None
-    if replacement and replacement not in kb.entries:
+    if replacement and replacement not in kb.entries and replacement not in broken:
         problems.append(doc.problem(("deprecated", "replacement"),
                                     f"no article or client guide has the id '{replacement}'",
                                     _choices(replacement, kb.entries)))

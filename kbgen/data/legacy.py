@@ -57,8 +57,9 @@ class Redirect:
 
     @property
     def key(self) -> tuple[str, frozenset[tuple[str, str]]]:
-        """What a request must match; two rules with one key cannot both win."""
-        return (self.source, frozenset(self.query))
+        """What a request must match; two rules with one key cannot both win. Netlify
+        matches a path with or without its trailing slash, so ``/a`` and ``/a/`` are one."""
+        return (self.source.rstrip("/") or "/", frozenset(self.query))
 
     def line(self) -> str:
         """The rule in ``_redirects`` syntax: ``from [key=value…] to status``."""
@@ -144,7 +145,7 @@ def _all_claims(kb: KB, entries: Iterable[tuple[Strict, Document]], categories: 
 
 def _current_pages(kb: KB) -> set[str]:
     uris = ["index.md", *(category_uri(kb, c) for c in kb.categories),
-            *(entry_uri(kb, e) for e in kb.published())]
+            *(entry_uri(kb, e) for e in kb.published() if e.category in kb.categories)]
     out: set[str] = set()
     for uri in uris:
         url = page_url(uri)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .checks import check_kb
+from .checks import check_images, check_kb
 from .errors import DataError, Problem, errors_only
 from .kb import FOLDERS, KB, SINGLE_FILES
 from .loader import Document, load_file
@@ -38,6 +38,7 @@ def load_kb(root: Path, data_dir: str = "data") -> KB:
     singles: dict[str, tuple[Strict, Document]] = {}
     many: dict[str, list[tuple[Strict, Document]]] = {kind: [] for kind, _ in FOLDERS.values()}
     documents: dict[str, Document] = {}
+    invalid: dict[str, list[Document]] = {}  # kind -> files that read but failed their model
 
     for path in _data_files(data):
         rel = path.relative_to(data)
@@ -62,6 +63,7 @@ def load_kb(root: Path, data_dir: str = "data") -> KB:
         model, found = validate(loaded, cls)
         problems.extend(found)
         if model is None:
+            invalid.setdefault(kind, []).append(loaded)
             continue
         if len(rel.parts) == 1:
             singles[kind] = (model, loaded)
@@ -73,9 +75,43 @@ def load_kb(root: Path, data_dir: str = "data") -> KB:
             problems.append(Problem(f"{data_dir}/{name}", 1, 1, "", f"{name} is missing",
                                     f"create {data_dir}/{name}; `kbgen new {kind}` writes one"))
 
+    # Needs only each file's data, so it is reported with the shape errors, in one run.
+    problems.extend(check_images(documents.values()))
     if errors_only(problems):
+        # Still check the references between the files that did validate, so an author
+        # sees both kinds of error in one run, when the files they hang on are sound.
+        partial = _knowledge_base(root, singles, many, documents, invalid)
+        if partial is not None:
+            problems.extend(check_kb(partial, singles, many, broken=_broken_ids(invalid)))
         raise DataError(problems)
 
+    kb = _knowledge_base(root, singles, many, documents, invalid)
+    assert kb is not None
+    problems.extend(check_kb(kb, singles, many))
+    if errors_only(problems):
+        raise DataError(problems)
+    kb.warnings = problems
+    return kb
+
+
+def _broken_ids(invalid: dict[str, list[Document]]) -> set[str]:
+    """Ids of articles and client guides whose files exist but did not validate: a
+    reference to one of them is not reported as unknown."""
+    ids: set[str] = set()
+    for doc in invalid.get("article", []) + invalid.get("client", []):
+        ids.add(doc.file.rsplit("/", 1)[-1].removesuffix(".yml"))
+        if isinstance(doc.data.get("id"), str):
+            ids.add(doc.data["id"])
+    return ids
+
+
+def _knowledge_base(root: Path, singles: dict[str, tuple[Strict, Document]],
+                    many: dict[str, list[tuple[Strict, Document]]], documents: dict[str, Document],
+                    invalid: dict[str, list[Document]]) -> KB | None:
+    """The KB of the files that validated; None when a file everything refers to did not
+    (the provider, categories, troubleshooting or a protocol)."""
+    if any(kind not in singles for kind, _cls in SINGLE_FILES.values()) or invalid.get("protocol"):
+        return None
     provider = singles["provider"][0]
     categories = singles["categories"][0]
     troubles = singles["troubleshooting"][0]
@@ -96,8 +132,4 @@ def load_kb(root: Path, data_dir: str = "data") -> KB:
             assert isinstance(model, (Article, Client))
             kb.entries.setdefault(model.id, model)
             kb.sources.setdefault(model.id, doc.file)
-    problems.extend(check_kb(kb, singles, many))
-    if errors_only(problems):
-        raise DataError(problems)
-    kb.warnings = problems
     return kb

@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from .chars import describe, forbidden, raw_forbidden
 from .errors import Problem
 
 MAX_BYTES = 256 * 1024
@@ -101,11 +102,12 @@ def dotted(path: PathKey) -> str:
 
 
 class _Refused(Exception):
-    def __init__(self, mark: Any, message: str, hint: str) -> None:
+    def __init__(self, mark: Any, message: str, hint: str, path: PathKey = ()) -> None:
         super().__init__(message)
         self.mark = mark
         self.message = message
         self.hint = hint
+        self.path = path
 
 
 def _pos(mark: Any) -> Position:
@@ -123,11 +125,22 @@ def load_text(text: str, file: str) -> Document | Problem:
     ):
         return Problem(file, 1, 1, "", "the file is empty",
                        "write the data as 'key: value' lines, or delete the file")
+    raw = raw_forbidden(text)
+    if raw is not None:
+        before = text[: raw.start()]
+        line = before.count("\n") + 1
+        col = raw.start() - (before.rfind("\n") + 1) + 1
+        char = raw.group()
+        why = ("YAML reads it as a line break" if char in "\r\u2028\u2029" else
+               "web pages and mail-app files cannot carry it")
+        return Problem(file, line, col, "", f"the file holds the character {describe(char)}: {why}",
+                       "delete it: it is usually pasted in by accident, and an editor may show "
+                       "it as a box, a space or nothing")
     try:
         return _build(text, file)
     except _Refused as err:
         line, col = _pos(err.mark)
-        return Problem(file, line, col, "", err.message, err.hint)
+        return Problem(file, line, col, dotted(err.path), err.message, err.hint)
     except yaml.MarkedYAMLError as err:
         return _yaml_problem(err, text, file)
     except yaml.YAMLError as err:  # reader errors carry no mark
@@ -172,6 +185,12 @@ def _yaml_problem(err: yaml.MarkedYAMLError, text: str, file: str) -> Problem:
                        "a tab character is used for indentation",
                        "YAML indents with spaces only: replace the tab with spaces")
     context = f" {err.context}" if err.context else ""
+    if "escape" in problem:
+        # A Windows path or a regex in double quotes: the backslash starts an escape there.
+        return Problem(file, line, col, "", f"not valid YAML: {problem}{context}".rstrip(),
+                       "in double quotes a backslash starts an escape such as \\n or \\u00e9: "
+                       "write \\\\ for a backslash, or use single quotes, where a backslash is "
+                       "just a backslash")
     return Problem(file, line, col, "", f"not valid YAML: {problem}{context}".rstrip(),
                    "check the indentation and that every 'key: value' has a space after the colon")
 
@@ -212,6 +231,15 @@ def _note_text_start(doc: Document, path: PathKey, event: yaml.ScalarEvent, text
         doc.text_starts[path] = (_pos(start), False)
 
 
+def _refuse_characters(event: yaml.ScalarEvent, path: PathKey, what: str = "value") -> None:
+    # The raw text was checked before parsing; what is left came from an escape such as "\x0b".
+    found = forbidden(event.value)
+    if found is not None:
+        raise _Refused(event.start_mark, f"the {what} holds the character "
+                       f"{describe(found.group())}, written as an escape: web pages and mail-app "
+                       "files cannot carry it", "remove the escape sequence", path)
+
+
 def _build(text: str, file: str) -> Document:
     events = iter(yaml.parse(text, Loader=_Parser))
     doc = Document(file=file, data={})
@@ -237,6 +265,7 @@ def _build(text: str, file: str) -> Document:
         check(event)
         doc.values[path] = _pos(event.start_mark)
         if isinstance(event, yaml.ScalarEvent):
+            _refuse_characters(event, path)
             _note_text_start(doc, path, event, text)
             return _scalar(event)
         if isinstance(event, yaml.SequenceStartEvent):
@@ -256,6 +285,7 @@ def _build(text: str, file: str) -> Document:
                 if not isinstance(key_event, yaml.ScalarEvent):
                     raise _Refused(key_event.start_mark, "a key must be a plain name",
                                    "write 'name: value'")
+                _refuse_characters(key_event, path, "key")
                 key = key_event.value
                 if key == "<<":
                     raise _Refused(key_event.start_mark, "merge keys (<<) are not allowed",

@@ -12,7 +12,10 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from .chars import check_plain
+from .oldurl import check_old_url
 
 SLUG_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 _LABEL = r"(\{domain\}|[a-z0-9]([a-z0-9-]*[a-z0-9])?)"
@@ -26,8 +29,9 @@ def _number_as_text(value: Any) -> Any:
     return value
 
 
-Text = Annotated[str, BeforeValidator(_number_as_text), Field(min_length=1)]
-"""Plain text: HTML-escaped wherever it is shown."""
+Text = Annotated[str, BeforeValidator(_number_as_text), Field(min_length=1),
+                 AfterValidator(check_plain)]
+"""Plain text: HTML-escaped wherever it is shown; no invisible look-alike characters."""
 
 Markdown = Annotated[str, BeforeValidator(_number_as_text), Field(min_length=1)]
 """Markdown: rendered, then sanitised; may use {{ placeholders }} for settings."""
@@ -36,9 +40,29 @@ Slug = Annotated[str, Field(pattern=SLUG_RE, max_length=64)]
 Port = Annotated[int, Field(ge=1, le=65535)]
 Security = Literal["tls", "starttls", "none"]
 ProtocolId = Literal["imap", "pop3", "smtp"]
-Url = Annotated[str, Field(pattern=r"^https?://[^\s<>\"']+$")]
+# No backslash before '"': a JSON Schema pattern is an ECMA-262 regex in unicode mode, where
+# that escape is an error (check-jsonschema and ajv then refuse the whole schema).
+Url = Annotated[str, Field(pattern=r"""^https?://[^\s<>"']+$""")]
 Date = Annotated[dt.date, Field(strict=False)]
 Hostname = Annotated[str, Field(pattern=HOST_RE, max_length=253)]
+OldUrl = Annotated[str, Field(pattern=r"^/\S*$"), AfterValidator(check_old_url)]
+"""An old address of the site, matched exactly by one Netlify _redirects rule."""
+
+# A git branch name that `git check-ref-format --branch` accepts, narrowed to characters
+# a URL path carries as they are: parts of letters, digits, '_', '+' and '-' (not leading),
+# joined by single '.' or '/'. So no '..', '//', '@{', control character, space or quote.
+_REF_PART = r"[A-Za-z0-9_+-]+(\.[A-Za-z0-9_+-]+)*"
+BRANCH_RE = rf"^[A-Za-z0-9_+]([A-Za-z0-9_+-]*(\.[A-Za-z0-9_+-]+)*)?(/{_REF_PART})*$"
+
+
+def _git_branch(value: str) -> str:
+    # The one rule of check-ref-format a pattern without look-around cannot say.
+    if any(part.endswith(".lock") for part in value.split("/")):
+        raise ValueError(f"{value!r} is not a git branch name: no part of it may end in '.lock'")
+    return value
+
+
+Branch = Annotated[str, Field(pattern=BRANCH_RE, max_length=200), AfterValidator(_git_branch)]
 
 
 class Strict(BaseModel):
@@ -158,7 +182,8 @@ class Provider(Strict):
         default=True, description="Outgoing mail needs the same username and password."
     )
     repo_url: Url | None = Field(default=None, description="Source repository, for 'Edit'.")
-    edit_branch: Text = "main"
+    edit_branch: Branch = Field(default="main", description="The branch 'Edit this page' opens, "
+                                "e.g. main or docs/help-center.")
     dns: Dns | None = Field(default=None, description="Records for customers' own domains; "
                             "shown by an article with a dns-records block.")
 
@@ -195,7 +220,7 @@ class Category(Strict):
     description: Text
     order: Annotated[int, Field(ge=0)] = 100
     parent: Slug | None = None
-    legacy_urls: list[Annotated[str, Field(pattern=r"^/\S*$")]] = Field(default_factory=list)
+    legacy_urls: list[OldUrl] = Field(default_factory=list)
 
 
 class Categories(Strict):
@@ -280,7 +305,7 @@ class Legacy(Strict):
     """Where this article lived in the old knowledge base (for 301 redirects)."""
 
     ids: list[Annotated[int, Field(ge=1)]] = Field(default_factory=list)
-    urls: list[Annotated[str, Field(pattern=r"^/\S*$")]] = Field(default_factory=list)
+    urls: list[OldUrl] = Field(default_factory=list)
 
 
 class Common(Strict):

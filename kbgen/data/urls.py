@@ -6,7 +6,11 @@ legacy-URL checks all read addresses from here, so a page has one URL.
 
 from __future__ import annotations
 
+import html
+from urllib.parse import quote
+
 from .kb import KB, Entry
+from .model import Provider
 
 THUNDERBIRD_PATHS = (".well-known/autoconfig/mail/config-v1.1.xml", "mail/config-v1.1.xml")
 APPLE_PROFILE_PATH = "mail/email-imap.mobileconfig"
@@ -39,3 +43,16 @@ def page_url(uri: str, base: str = "/") -> str:
     if uri.endswith("/index.md"):
         return base + uri[: -len("index.md")]
     return base + uri[: -len(".md")] + "/"
+
+
+def edit_url(provider: Provider, source: str | None) -> str | None:
+    """"Edit this page": the data file in the repository, or None without a repository.
+
+    Material prints ``page.edit_url`` into ``href="…"`` without escaping, so the
+    value is percent-quoted into the URL and then HTML-escaped for the attribute.
+    """
+    if not source or not provider.repo_url:
+        return None
+    url = (f"{provider.repo_url.rstrip('/')}/edit/{quote(provider.edit_branch, safe='/')}/"
+           f"{quote(source, safe='/')}")
+    return html.escape(url, quote=True)

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from .chars import CharacterError
 from .errors import Problem
 from .loader import Document, PathKey, dotted
 from .model import KINDS, Strict
@@ -148,7 +149,7 @@ def _message(err: dict[str, Any], name: str) -> tuple[str, str]:
             hint = "list the incoming protocols only; SMTP for sending is implied"
         return f"expected one of {expected} (got {_shown(value)})", hint
     if kind == "string_pattern_mismatch":
-        return f"{_shown(value)} is not a valid {name}", _PATTERN_HINTS.get(name, "")
+        return f"{_shown(value)} is not a valid {_NOUNS.get(name, name)}", _PATTERN_HINTS.get(name, "")
     if kind == "string_too_short":
         return "must not be empty", f"write a value after '{name}:'"
     if kind == "string_too_long":
@@ -173,7 +174,16 @@ def _message(err: dict[str, Any], name: str) -> tuple[str, str]:
     return f"{err['msg']} (got {_shown(value)})", ""
 
 
+# What a field's value is called in a message, where its key is no noun ("urls" is a list).
+_NOUNS = {"urls": "old URL", "legacy_urls": "old URL", "site_url": "URL", "webmail": "URL",
+          "repo_url": "URL", "edit_branch": "git branch name", "src": "image path"}
+
 _PATTERN_HINTS = {
+    "urls": "an address of the old site starting with /, e.g. /knowledgebase/12/POP-or-IMAP.html, "
+            "without spaces",
+    "legacy_urls": "an address of the old site starting with /, e.g. "
+                   "/knowledgebase.php?action=displaycat&catid=2, without spaces",
+    "repo_url": "a full address starting with https://",
     "id": "use lowercase letters, digits and hyphens, e.g. pop-vs-imap",
     "category": "use a category id from data/categories.yml",
     "host": "a host name such as mail.example.com",
@@ -183,6 +193,8 @@ _PATTERN_HINTS = {
     "webmail": "a full address starting with https://",
     "site_url": "a full address starting with https://",
     "src": "a path under docs/ ending in .png, .jpg, .webp or .svg",
+    "edit_branch": "a git branch name such as main or docs/help-center: letters, digits, "
+                   "'_', '+' and '-', in parts joined by single '.' or '/'",
 }
 
 
@@ -203,7 +215,11 @@ def validate(doc: Document, cls: type[Strict]) -> tuple[Strict | None, list[Prob
             else:
                 if err["type"] == "union_tag_invalid":
                     path = (*path, "type")  # point at the unknown type, not the block
-                problems.append(doc.problem(path, message, hint,
+                # Our own validators' errors carry the fix, and a character's place in the text.
+                error = (err.get("ctx") or {}).get("error")
+                hint = getattr(error, "hint", None) or hint
+                offset = error.offset if isinstance(error, CharacterError) else None
+                problems.append(doc.problem(path, message, hint, offset=offset,
                                             key=err["type"] == "extra_forbidden"))
         return None, problems
 

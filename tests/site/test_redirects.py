@@ -183,3 +183,16 @@ def test_old_addresses_answer_301_to_the_article(netlify_url: str, old: str) -> 
         assert response.getheader("Strict-Transport-Security")  # headers apply to redirects too
     finally:
         connection.close()
+
+
+def test_an_old_url_and_the_same_with_a_trailing_slash_are_one_claim(tmp_path: Path) -> None:
+    # Netlify matches a rule's path with or without a trailing slash: only one rule could win.
+    root = copy_project(tmp_path)
+    _replace(root / "data/articles/server-settings.yml", "related: [pop-vs-imap]\n",
+             "related: [pop-vs-imap]\nlegacy:\n  urls: [/help/mail/]\n")
+    _replace(root / "data/categories.yml", "    order: 1\n  - id: protocols",
+             "    order: 1\n    legacy_urls: [/help/mail]\n  - id: protocols")
+    with pytest.raises(DataError) as info:
+        load_kb(root)
+    (problem,) = [p for p in info.value.problems if "already claimed" in p.message]
+    assert "the old URL /help/mail is already claimed by server-settings" in problem.message
