@@ -127,3 +127,15 @@ def apple_profile_possible(kb: KB, incoming: str = "imap") -> bool:
     if any(s is None for s in servers):
         return False
     return not any("{domain}" in s.host for s in servers if s) and p.authentication != "oauth2"
+
+
+def personal_profile_possible(kb: KB, incoming: str = "imap") -> bool:
+    """Whether a reader's browser can make a profile for ``incoming`` for their own address.
+
+    Unlike the shared profile, mail.{domain} hosts are fine: the browser knows
+    the domain. OAuth2 is not, and a protocol the provider does not offer has
+    no profile.
+    """
+    p = kb.provider
+    servers = [getattr(p.servers, pid, None) for pid in (incoming, "smtp")]
+    return all(s is not None for s in servers) and p.authentication != "oauth2"

@@ -22,6 +22,8 @@ APPLE_PROFILE_PATHS = {"imap": APPLE_PROFILE_PATH, "pop3": APPLE_POP_PROFILE_PAT
 AUTODISCOVER_FUNCTION_PATH = "netlify/functions/autodiscover.mjs"
 AUTODISCOVER_ROUTES = ("/autodiscover/autodiscover.xml", "/Autodiscover/Autodiscover.xml",
                        "/AutoDiscover/AutoDiscover.xml")
+# Templates of the Apple profiles a reader's browser fills in for their own address.
+PERSONAL_PROFILES_PATH = "mail/personal-profiles.json"
 DNS_ZONE_PATH = "mail/email-dns.zone"  # the records of the DNS article, for a customer's zone
 
 
