@@ -1,43 +1,252 @@
-"""Every provider data set (tests/providers/) builds with --strict and publishes what its data says."""
+"""Every provider data set (tests/providers/) builds with --strict and publishes what its data says.
+
+One expectation per data set, written out by hand from its data/provider.yml: the
+settings and ports tables, the Thunderbird autoconfig file, the Apple profile,
+Also Read, the search index and the redirects. A provider that offers no POP3 (or
+no STARTTLS) must not find it anywhere in its site or its mail-app files.
+"""
 
 from __future__ import annotations
 
+import json
+import plistlib
+import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import pytest
+from bs4 import BeautifulSoup
 
 from kbgen.data.load import load_kb
+from kbgen.data.urls import APPLE_PROFILE_PATH, THUNDERBIRD_PATHS
 
 from .conftest import PROVIDERS, ROOT, provider_names
 
 pytestmark = pytest.mark.slow
 
-NOT_YET = {"imap-only": "protocols other than SMTP are not optional yet (issue 10)"}
+Site = Callable[[str], Path]
 
 
-def _param(name: str) -> object:
-    marks = [pytest.mark.xfail(reason=NOT_YET[name], strict=True)] if name in NOT_YET else []
-    return pytest.param(name, marks=marks, id=name)
+@dataclass(frozen=True)
+class Expected:
+    settings_page: str
+    columns: list[str]
+    settings: dict[str, list[str]]
+    ports: list[tuple[str, str, str, str]]  # protocol, port, security, our server
+    autoconfig: list[tuple[str, str, str, str, str]]  # type, host, port, socketType, username
+    profile: tuple[str, int, str, int] | None  # IMAP host, port, SMTP host, port
+    also_read: tuple[str, list[str]]  # a page, the titles of its Also Read list
+    redirects: list[str] = field(default_factory=list)  # lines of _redirects
+    absent: list[str] = field(default_factory=list)  # words that must not appear anywhere
 
 
-SETS = [_param(name) for name in provider_names()]
+EXPECTED = {
+    "example": Expected(
+        settings_page="email/server-settings",
+        columns=["Incoming (IMAP)", "Incoming (POP3)", "Outgoing (SMTP)"],
+        settings={"Server": ["mail.example.com"] * 3, "Port": ["993", "995", "465"],
+                  "Or": ["port 143 with STARTTLS", "port 110 with STARTTLS",
+                         "port 587 with STARTTLS"],
+                  "Username": ["you@example.com"] * 3},
+        ports=[("IMAP", "993", "SSL/TLS (implicit TLS)", "mail.example.com"),
+               ("IMAP", "143", "STARTTLS", "mail.example.com"),
+               ("POP3", "995", "SSL/TLS (implicit TLS)", "mail.example.com"),
+               ("POP3", "110", "STARTTLS", "mail.example.com"),
+               ("SMTP", "465", "SSL/TLS (implicit TLS)", "mail.example.com"),
+               ("SMTP", "587", "STARTTLS", "mail.example.com")],
+        autoconfig=[("imap", "mail.example.com", "993", "SSL", "%EMAILADDRESS%"),
+                    ("imap", "mail.example.com", "143", "STARTTLS", "%EMAILADDRESS%"),
+                    ("pop3", "mail.example.com", "995", "SSL", "%EMAILADDRESS%"),
+                    ("pop3", "mail.example.com", "110", "STARTTLS", "%EMAILADDRESS%"),
+                    ("smtp", "mail.example.com", "465", "SSL", "%EMAILADDRESS%"),
+                    ("smtp", "mail.example.com", "587", "STARTTLS", "%EMAILADDRESS%")],
+        profile=("mail.example.com", 993, "mail.example.com", 465),
+        also_read=("email/server-settings", ["What is the difference between POP and IMAP?"]),
+        redirects=["/knowledgebase.php action=displayarticle id=12 /email/pop-vs-imap/ 301"],
+    ),
+    "imap-only": Expected(
+        settings_page="help/mail-servers",
+        columns=["Incoming (IMAP)", "Outgoing (SMTP)"],
+        settings={"Server": ["imap.nordlys.test", "smtp.nordlys.test"], "Port": ["993", "465"],
+                  "Security": ["SSL/TLS (implicit TLS)"] * 2,
+                  "Or": ["–", "port 2525 with SSL/TLS"], "Username": ["you", "you"]},
+        ports=[("IMAP", "993", "SSL/TLS (implicit TLS)", "imap.nordlys.test"),
+               ("IMAP", "143", "STARTTLS", "not offered"),
+               ("SMTP", "465", "SSL/TLS (implicit TLS)", "smtp.nordlys.test"),
+               ("SMTP", "587", "STARTTLS", "not offered"),
+               ("SMTP", "2525", "SSL/TLS (implicit TLS)", "smtp.nordlys.test")],
+        autoconfig=[("imap", "imap.nordlys.test", "993", "SSL", "%EMAILLOCALPART%"),
+                    ("smtp", "smtp.nordlys.test", "465", "SSL", "%EMAILLOCALPART%"),
+                    ("smtp", "smtp.nordlys.test", "2525", "SSL", "%EMAILLOCALPART%")],
+        profile=("imap.nordlys.test", 993, "smtp.nordlys.test", 465),
+        also_read=("help/mail-servers", ["Why IMAP?"]),
+        absent=["POP", "POP3", "pop3"],
+    ),
+    "cpanel": Expected(
+        settings_page="mail/email-settings",
+        columns=["Incoming (IMAP)", "Incoming (POP3)", "Outgoing (SMTP)"],
+        settings={"Port": ["993", "995", "465"],
+                  "Or": ["port 143 with STARTTLS", "port 110 with STARTTLS",
+                         "port 587 with STARTTLS"]},
+        ports=[("IMAP", "993", "SSL/TLS (implicit TLS)", ""), ("IMAP", "143", "STARTTLS", ""),
+               ("POP3", "995", "SSL/TLS (implicit TLS)", ""), ("POP3", "110", "STARTTLS", ""),
+               ("SMTP", "465", "SSL/TLS (implicit TLS)", ""), ("SMTP", "587", "STARTTLS", "")],
+        autoconfig=[("imap", "mail.%EMAILDOMAIN%", "993", "SSL", "%EMAILADDRESS%"),
+                    ("imap", "mail.%EMAILDOMAIN%", "143", "STARTTLS", "%EMAILADDRESS%"),
+                    ("pop3", "mail.%EMAILDOMAIN%", "995", "SSL", "%EMAILADDRESS%"),
+                    ("pop3", "mail.%EMAILDOMAIN%", "110", "STARTTLS", "%EMAILADDRESS%"),
+                    ("smtp", "mail.%EMAILDOMAIN%", "465", "SSL", "%EMAILADDRESS%"),
+                    ("smtp", "mail.%EMAILDOMAIN%", "587", "STARTTLS", "%EMAILADDRESS%")],
+        profile=None,  # one profile cannot hold every customer's mail.<domain>
+        also_read=("mail/email-settings", ["Should I use POP3 or IMAP?"]),
+        redirects=["/knowledgebase.php action=displayarticle id=17 /mail/pop3-or-imap/ 301",
+                   "/knowledgebase/60/* /mail/thunderbird/ 301"],
+    ),
+}
 
 
-def test_the_three_data_sets_exist() -> None:
-    assert provider_names()[:1] == ["example"]
-    assert {"imap-only", "cpanel"} <= set(provider_names())
+def test_every_data_set_has_expectations() -> None:
+    assert provider_names() == ["example", "cpanel", "imap-only"]
+    assert set(EXPECTED) == set(provider_names())
 
 
-@pytest.mark.parametrize("name", SETS)
+def page(site: Path, url: str) -> BeautifulSoup:
+    return BeautifulSoup((site / url / "index.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def rows(table: object) -> list[list[str]]:
+    assert table is not None
+    return [[c.get_text(" ", strip=True) for c in row.find_all(["th", "td"])]
+            for row in table.find_all("tr")]  # type: ignore[attr-defined]
+
+
+def test_data_sets_keep_the_standard_protocol_files() -> None:
+    """CONTRIBUTING.md tells a provider to leave data/protocols/ alone; so do the data sets."""
+    standard = {p.name: p.read_bytes() for p in (ROOT / "data/protocols").glob("*.yml")}
+    for name in provider_names()[1:]:
+        found = {p.name: p.read_bytes() for p in (PROVIDERS / name / "data/protocols").glob("*.yml")}
+        assert found == standard, name
+
+
+@pytest.mark.parametrize("name", provider_names())
 def test_data_set_validates_without_warnings(name: str) -> None:
-    root = ROOT if name == "example" else PROVIDERS / name
-    kb = load_kb(root)
+    kb = load_kb(ROOT if name == "example" else PROVIDERS / name)
     assert [str(w) for w in kb.warnings] == []
 
 
-@pytest.mark.parametrize("name", SETS)
-def test_data_set_builds_strict(name: str, provider_site: Callable[[str], Path]) -> None:
+@pytest.mark.parametrize("name", provider_names())
+def test_settings_table(name: str, provider_site: Site) -> None:
+    want = EXPECTED[name]
+    table = rows(page(provider_site(name), want.settings_page).select_one("table.kb-settings"))
+    assert table[0] == ["Setting", *want.columns]
+    by_name = {row[0]: row[1:] for row in table[1:]}
+    for setting, values in want.settings.items():
+        assert by_name[setting] == values, setting
+
+
+@pytest.mark.parametrize("name", provider_names())
+def test_ports_table(name: str, provider_site: Site) -> None:
+    want = EXPECTED[name]
+    table = rows(page(provider_site(name), want.settings_page).select_one("table.kb-ports"))
+    got = [(r[0], r[2], r[3], r[4]) for r in table[1:]]
+    if name == "cpanel":  # the server column is about host names: see test_customer_hosts
+        got = [(a, b, c, "") for a, b, c, _ in got]
+    assert got == want.ports
+
+
+@pytest.mark.parametrize("name", provider_names())
+def test_autoconfig(name: str, provider_site: Site) -> None:
     site = provider_site(name)
-    assert (site / "index.html").is_file()
-    assert (site / "mail" / "config-v1.1.xml").is_file()
+    raw = (site / THUNDERBIRD_PATHS[0]).read_bytes()
+    assert (site / THUNDERBIRD_PATHS[1]).read_bytes() == raw
+    provider = ET.fromstring(raw).find("emailProvider")
+    assert provider is not None
+    servers = [(s.get("type"), s.findtext("hostname"), s.findtext("port"), s.findtext("socketType"),
+                s.findtext("username"))
+               for s in provider if s.tag in {"incomingServer", "outgoingServer"}]
+    assert servers == EXPECTED[name].autoconfig
+
+
+@pytest.mark.parametrize("name", provider_names())
+def test_apple_profile(name: str, provider_site: Site) -> None:
+    site = provider_site(name)
+    want = EXPECTED[name].profile
+    if want is None:
+        assert not (site / APPLE_PROFILE_PATH).exists()
+        return
+    profile = plistlib.loads((site / APPLE_PROFILE_PATH).read_bytes())
+    (mail,) = profile["PayloadContent"]
+    assert mail["EmailAccountType"] == "EmailTypeIMAP"
+    assert (mail["IncomingMailServerHostName"], mail["IncomingMailServerPortNumber"],
+            mail["OutgoingMailServerHostName"], mail["OutgoingMailServerPortNumber"]) == want
+
+
+@pytest.mark.parametrize("name", provider_names())
+def test_also_read(name: str, provider_site: Site) -> None:
+    url, first = EXPECTED[name].also_read
+    links = page(provider_site(name), url).select(".kb-also-read__link")
+    titles = [a.get_text(strip=True) for a in links]
+    assert titles[: len(first)] == first
+    assert 0 < len(titles) <= 5
+    for a in links:  # every suggestion is a page of this site
+        assert (provider_site(name) / url / str(a["href"]) / "index.html").resolve().is_file()
+
+
+@pytest.mark.parametrize("name", provider_names())
+def test_search_index_holds_every_page(name: str, provider_site: Site) -> None:
+    site = provider_site(name)
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    locations = {d["location"].split("#")[0] for d in index["docs"]}
+    kb = load_kb(ROOT if name == "example" else PROVIDERS / name)
+    built = {p.parent.relative_to(site).as_posix() + "/" for p in site.glob("*/*/index.html")}
+    pages = {u for u in built if u.split("/")[1] in kb.entries}
+    assert pages == {u for u in locations if u.count("/") == 2 and u.split("/")[1] in kb.entries}
+    assert len(pages) == len(kb.published())
+
+
+@pytest.mark.parametrize("name", provider_names())
+def test_redirects(name: str, provider_site: Site) -> None:
+    lines = (provider_site(name) / "_redirects").read_text(encoding="utf-8").splitlines()
+    for rule in EXPECTED[name].redirects:
+        assert rule in lines
+
+
+def _everything(site: Path) -> dict[str, str]:
+    """Every text file a reader or a mail app can fetch: pages, search index, mail-app files."""
+    out = {}
+    for path in sorted(site.rglob("*")):
+        if path.is_file() and path.suffix in {".html", ".json", ".xml", ".mobileconfig", ".txt"}:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            if path.suffix == ".html":
+                # What a reader sees and what search engines read, not Material's scripts.
+                soup = BeautifulSoup(text, "html.parser")
+                for tag in soup(["script", "style"]):
+                    tag.decompose()
+                text = soup.get_text(" ")
+            out[path.relative_to(site).as_posix()] = text
+    return out
+
+
+@pytest.mark.parametrize("name", provider_names())
+def test_nothing_the_provider_does_not_offer(name: str, provider_site: Site) -> None:
+    words = EXPECTED[name].absent
+    if not words:
+        pytest.skip("this provider offers every protocol")
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b")
+    found = {path: pattern.findall(text) for path, text in _everything(provider_site(name)).items()}
+    assert {path: hits for path, hits in found.items() if hits} == {}
+
+
+def test_implicit_tls_only_provider_offers_no_starttls(provider_site: Site) -> None:
+    site = provider_site("imap-only")
+    xml = (site / THUNDERBIRD_PATHS[0]).read_text(encoding="utf-8")
+    assert "STARTTLS" not in xml
+    for html in site.rglob("index.html"):
+        for table in BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser").select(
+                "table.kb-settings"):
+            assert "STARTTLS" not in table.get_text(), html
+    notes = [p.get_text(" ", strip=True) for p in
+             page(site, "help/mail-servers").select("p.kb-note")]
+    assert any(n.startswith("Our servers use implicit TLS (SSL/TLS) only") for n in notes)

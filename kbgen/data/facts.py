@@ -7,6 +7,7 @@ configuration file through one function.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .kb import KB
@@ -27,14 +28,36 @@ AUTHENTICATION_LABELS = {
 }
 
 
+PROTOCOLS = ("imap", "pop3", "smtp")
+"""Every protocol kbgen knows, in the order pages and files list them."""
+INCOMING = ("imap", "pop3")
+
+
 def host(provider: Provider, server: Server) -> str:
     """The host name readers type, with {domain} filled in by the example domain."""
     return server.host.replace("{domain}", provider.domain)
 
 
-def server(provider: Provider, protocol_id: str) -> Server:
-    server_: Server = getattr(provider.servers, protocol_id)
+def server(provider: Provider, protocol_id: str) -> Server | None:
+    """The provider's server for a protocol; None when the provider does not offer it."""
+    server_: Server | None = getattr(provider.servers, protocol_id, None)
     return server_
+
+
+def offered(provider: Provider, among: Iterable[str] = PROTOCOLS) -> list[str]:
+    """The protocols (of ``among``, in that order) the provider has a server for."""
+    return [pid for pid in among if server(provider, pid) is not None]
+
+
+def incoming(provider: Provider, among: Iterable[str] = INCOMING) -> list[str]:
+    """The ways in (IMAP, POP3) the provider offers, of ``among``; never empty for ``INCOMING``."""
+    return [pid for pid in offered(provider, among) if pid in INCOMING]
+
+
+def securities(kb: KB, protocol_ids: Iterable[str]) -> set[str]:
+    """The security modes the provider offers for any of these protocols."""
+    return {e.security for pid in offered(kb.provider, protocol_ids)
+            for e in endpoints(kb.provider, kb.protocols[pid])}
 
 
 def standard_port(protocol: Protocol, security: str) -> int | None:
@@ -47,8 +70,11 @@ def endpoints(provider: Provider, protocol: Protocol) -> list[Endpoint]:
     Checks refuse an endpoint with neither a port nor a standard one, so every
     endpoint of a loaded KB resolves.
     """
+    srv = server(provider, protocol.id)
+    if srv is None:
+        return []
     out = []
-    for ep in server(provider, protocol.id).endpoints:
+    for ep in srv.endpoints:
         port = ep.port if ep.port is not None else standard_port(protocol, ep.security)
         if port is not None:
             out.append(Endpoint(port=port, security=ep.security))
@@ -85,9 +111,18 @@ class SettingsRow:
 
 
 def settings_row(kb: KB, protocol_id: str) -> SettingsRow:
+    """One offered protocol's settings (callers ask only for ``offered`` protocols)."""
     protocol = kb.protocols[protocol_id]
     srv = server(kb.provider, protocol_id)
+    if srv is None:
+        raise KeyError(f"the provider offers no {protocol_id} server")
     return SettingsRow(protocol, host(kb.provider, srv), endpoints(kb.provider, protocol))
+
+
+def port_list(ports: list[int]) -> str:
+    """993 / 465 or 2525 / 465, 587 or 2525: every port of a protocol, in the data's order."""
+    shown = [str(p) for p in ports]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
 
 
 def placeholders(kb: KB) -> dict[str, str]:
@@ -101,11 +136,12 @@ def placeholders(kb: KB) -> dict[str, str]:
         "support.url": p.support.url,
         "username.example": username_example(p),
     }
-    for pid in ("imap", "pop3", "smtp"):
+    for pid in offered(p):
         row = settings_row(kb, pid)
         values[f"{pid}.host"] = row.host
         # The first endpoint is the recommended one (authors list implicit TLS first).
         values[f"{pid}.port"] = str(row.endpoints[0].port)
+        values[f"{pid}.ports"] = port_list([e.port for e in row.endpoints])
         values[f"{pid}.security"] = SECURITY_SHORT[row.endpoints[0].security]
         for sec in ("tls", "starttls", "none"):
             found = endpoint(row.endpoints, sec)
@@ -119,8 +155,10 @@ def apple_profile_possible(kb: KB) -> bool:
 
     A profile holds literal host names, so hosts written as mail.{domain} (one
     per customer domain) cannot go into one shared profile; nor can OAuth2,
-    which a profile cannot set up for a provider Apple does not know.
+    which a profile cannot set up for a provider Apple does not know. The
+    profile is an IMAP one: a provider without IMAP gets none.
     """
     p = kb.provider
-    hosts = [server(p, pid).host for pid in ("imap", "smtp")]
-    return not any("{domain}" in h for h in hosts) and p.authentication != "oauth2"
+    servers = [server(p, pid) for pid in ("imap", "smtp")]
+    return (all(s is not None and "{domain}" not in s.host for s in servers)
+            and p.authentication != "oauth2")

@@ -12,7 +12,8 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 SLUG_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 _LABEL = r"(\{domain\}|[a-z0-9]([a-z0-9-]*[a-z0-9])?)"
@@ -84,9 +85,22 @@ class Server(Strict):
 
 
 class Servers(Strict):
-    imap: Server
-    pop3: Server
+    """The protocols offered: SMTP to send, and IMAP or POP3 (or both) to read mail."""
+
+    # Editors learn the same rule from the schema that the validator applies.
+    model_config = ConfigDict(json_schema_extra={
+        "anyOf": [{"required": ["imap"]}, {"required": ["pop3"]}]})
+
+    imap: Server | None = Field(default=None, description="Leave it out if you offer no IMAP.")
+    pop3: Server | None = Field(default=None, description="Leave it out if you offer no POP3.")
     smtp: Server
+
+    @model_validator(mode="after")
+    def _one_way_in(self) -> Servers:
+        if self.imap is None and self.pop3 is None:
+            raise PydanticCustomError(
+                "no_incoming", "no server to read mail from: servers needs imap, pop3 or both")
+        return self
 
 
 class Support(Strict):
@@ -209,7 +223,9 @@ class SettingsBlock(Strict):
 
     type: Literal["settings"]
     heading: Text | None = None
-    incoming: list[Literal["imap", "pop3"]] = Field(default=["imap", "pop3"], min_length=1)
+    incoming: list[Literal["imap", "pop3"]] = Field(
+        default_factory=list,
+        description="Incoming protocols to show. Left out: every one the provider offers.")
 
 
 class TroublesBlock(Strict):

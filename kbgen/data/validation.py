@@ -168,6 +168,8 @@ def _message(err: dict[str, Any], name: str) -> tuple[str, str]:
         return "the block has no 'type'", "add 'type: text' (or ports, comparison, …)"
     if kind in {"date_type", "date_from_datetime_parsing", "date_parsing"}:
         return f"expected a date like 2026-11-20, got {_kind_of(value)}", ""
+    if kind == "no_incoming":
+        return err["msg"], "add 'imap:' (or 'pop3:') with its host and endpoints, like 'smtp:'"
     if kind == "value_error":
         return str(ctx.get("error", err["msg"])), ""
     return f"{err['msg']} (got {_shown(value)})", ""

@@ -39,9 +39,11 @@ def _username(kb: KB) -> str:
     return "%EMAILADDRESS%" if kb.provider.username.format == "email" else "%EMAILLOCALPART%"
 
 
-def _autoconfig_host(kb: KB, protocol_id: str) -> str:
+def _autoconfig_host(row: facts.SettingsRow, kb: KB) -> str:
     # The customer's own domain goes where the data says {domain}.
-    return facts.server(kb.provider, protocol_id).host.replace("{domain}", "%EMAILDOMAIN%")
+    server = facts.server(kb.provider, row.protocol.id)
+    assert server is not None  # rows exist only for offered protocols
+    return server.host.replace("{domain}", "%EMAILDOMAIN%")
 
 
 def thunderbird_xml(kb: KB, settings_url: str) -> bytes:
@@ -52,12 +54,12 @@ def thunderbird_xml(kb: KB, settings_url: str) -> bytes:
     ET.SubElement(provider, "domain").text = p.domain
     ET.SubElement(provider, "displayName").text = p.name
     ET.SubElement(provider, "displayShortName").text = p.name
-    for pid in ("imap", "pop3", "smtp"):
+    for pid in facts.offered(p):  # a protocol the provider does not offer is not mentioned
         row = facts.settings_row(kb, pid)
         tag = "outgoingServer" if row.protocol.direction == "outgoing" else "incomingServer"
         for ep in row.endpoints:
             server = ET.SubElement(provider, tag, type=pid)
-            ET.SubElement(server, "hostname").text = _autoconfig_host(kb, pid)
+            ET.SubElement(server, "hostname").text = _autoconfig_host(row, kb)
             ET.SubElement(server, "port").text = str(ep.port)
             ET.SubElement(server, "socketType").text = facts.THUNDERBIRD_SOCKET[ep.security]
             ET.SubElement(server, "authentication").text = _THUNDERBIRD_AUTH[p.authentication]
@@ -83,9 +85,9 @@ def apple_profile(kb: KB) -> bytes | None:
     if not facts.apple_profile_possible(kb):
         return None
     p = kb.provider
-    hosts = [facts.server(p, pid).host for pid in ("imap", "smtp")]
-    imap = facts.settings_row(kb, "imap").endpoints[0]
-    smtp = facts.settings_row(kb, "smtp").endpoints[0]
+    imap_row, smtp_row = facts.settings_row(kb, "imap"), facts.settings_row(kb, "smtp")
+    hosts = [imap_row.host, smtp_row.host]  # apple_profile_possible: no {domain} in them
+    imap, smtp = imap_row.endpoints[0], smtp_row.endpoints[0]
     reverse = ".".join(reversed(p.domain.split(".")))
     payload = {
         "PayloadType": "com.apple.mail.managed",

@@ -1,0 +1,128 @@
+"""A provider offers SMTP and IMAP, POP3 or both: what it does not offer is refused or left out.
+
+Built on the IMAP-only data set (tests/providers/imap-only), changed a little per test.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from kbgen.adapters.cli import main
+
+from .conftest import build_or_fail, copy_provider
+
+pytestmark = pytest.mark.slow
+
+COMPARISON = """\
+id: compare
+title: Ways to read your mail
+summary: How mail apps collect your mail from our servers.
+category: setup
+body:
+  - type: text
+    markdown: Mail apps can keep your mail on the server or download it.
+  - type: protocol-overview
+    protocols: [pop3, imap]
+  - type: comparison
+    heading: Side by side
+    protocols: [pop3, imap]
+    rows:
+      - trait: devices
+        label: Devices
+  - type: ports
+    protocols: [imap, pop3, smtp]
+  - type: settings
+"""
+
+
+def test_blocks_adapt_to_an_imap_only_provider(tmp_path: Path) -> None:
+    root = copy_provider("imap-only", tmp_path / "p")
+    (root / "data/articles/compare.yml").write_text(COMPARISON, encoding="utf-8")
+    site = build_or_fail(root, root / "site")
+    article = BeautifulSoup((site / "help/compare/index.html").read_text(encoding="utf-8"),
+                            "html.parser").select_one("article")
+    assert article is not None
+    text = article.get_text(" ", strip=True)
+    # Nothing to compare: a plain sentence instead of a one-column table.
+    assert article.select("table.kb-comparison") == []
+    only = article.select_one("p.kb-only")
+    assert only is not None
+    assert only.get_text(" ", strip=True) == (
+        "Nordlys Mail offers IMAP only, so there is nothing to choose between: every app "
+        "reads your mail with IMAP.")
+    assert [h.get_text(" ", strip=True).rstrip(" ¶") for h in article.select("h3")] == [
+        "IMAP: Internet Message Access Protocol"]
+    assert "POP" not in text
+
+
+def test_the_client_guide_links_the_comparison_by_content_not_id(tmp_path: Path) -> None:
+    root = copy_provider("cpanel", tmp_path / "p")
+    article = root / "data/articles/pop3-or-imap.yml"
+    renamed = article.with_name("choosing.yml")
+    renamed.write_text(article.read_text(encoding="utf-8").replace(
+        "id: pop3-or-imap", "id: choosing"), encoding="utf-8")
+    article.unlink()
+    for path in (root / "data").rglob("*.yml"):
+        path.write_text(path.read_text(encoding="utf-8").replace("pop3-or-imap", "choosing"),
+                        encoding="utf-8")
+    site = build_or_fail(root, root / "site")
+    page = BeautifulSoup((site / "mail/thunderbird/index.html").read_text(encoding="utf-8"),
+                         "html.parser")
+    links = [a for a in page.select(".kb-prerequisites a")
+             if a.get_text(strip=True) == "what is the difference?"]
+    assert [a["href"] for a in links] == ["../choosing/"]
+
+
+BAD = """\
+id: bad
+title: Reading mail with POP3
+summary: About IMAP.
+category: setup
+body:
+  - type: text
+    markdown: |
+      Use {{ pop3.tls }} or {{ imap.starttls }}, or {{ smtp.ports }}.
+  - type: settings
+    incoming: [pop3]
+"""
+POP_ONLY_APP = """\
+id: pop-app
+title: An old app
+summary: An app that reads mail one way only.
+category: setup
+protocols: [pop3]
+app: Old Mail
+family: old
+platform: windows
+written_for: Old Mail 1
+steps:
+  - title: Type the settings
+    settings: true
+"""
+
+
+def test_what_is_not_offered_is_refused_at_its_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = copy_provider("imap-only", tmp_path / "p")
+    (root / "data/articles/bad.yml").write_text(BAD, encoding="utf-8")
+    (root / "data/clients/pop-app.yml").write_text(POP_ONLY_APP, encoding="utf-8")
+    assert main(["--root", str(root), "validate"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "data/articles/bad.yml:2:26: title: warning: the text names POP3, but data/provider.yml "
+        "offers no POP3 server (reword it for the protocols offered; an article about POP3 "
+        "alone can go)",
+        "data/articles/bad.yml:8:11: body[0].markdown: {{ pop3.tls }} names POP3, which "
+        "data/provider.yml does not offer (remove it, or add servers.pop3 to data/provider.yml)",
+        "data/articles/bad.yml:8:29: body[0].markdown: {{ imap.starttls }}: data/provider.yml "
+        "offers no IMAP endpoint with STARTTLS (use {{ imap.port }} for the recommended port, or "
+        "{{ imap.ports }} for all of them)",
+        "data/articles/bad.yml:10:15: body[1].incoming: data/provider.yml has no POP3 server to "
+        "show (remove 'incoming:' to show every incoming protocol the provider offers)",
+        "data/clients/pop-app.yml:5:12: protocols: this app reads mail with POP3 only, and "
+        "data/provider.yml offers IMAP (list the protocols the app supports, or remove this guide)",
+        "kbgen: 4 error(s) and 1 warning(s) in the data",
+    ]
