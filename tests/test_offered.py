@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 
 from kbgen.adapters.cli import main
 
-from .conftest import build_or_fail, copy_provider
+from .conftest import build_or_fail, copy_provider, mkdocs_build
 
 pytestmark = pytest.mark.slow
 
@@ -126,3 +126,35 @@ def test_what_is_not_offered_is_refused_at_its_line(
         "data/provider.yml offers IMAP (list the protocols the app supports, or remove this guide)",
         "kbgen: 4 error(s) and 1 warning(s) in the data",
     ]
+
+
+@pytest.mark.parametrize(("line", "key"), [
+    ('site_name: "Example Hosting Help Center"', "site_name"),
+    ('site_name: ""\nsite_url: https://help.example.com/', "site_url"),
+    ('site_name: ""\ncopyright: Example Hosting', "copyright"),
+])
+def test_identity_in_mkdocs_yml_is_refused(tmp_path: Path, line: str, key: str) -> None:
+    """One place for the provider's identity: a second one in mkdocs.yml fails the build."""
+    root = copy_provider("imap-only", tmp_path / "p")
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace('site_name: ""', line),
+                      encoding="utf-8")
+    result = mkdocs_build(root, root / "site")
+    assert result.returncode == 1
+    assert f"kbgen: mkdocs.yml sets {key} to " in result.stderr
+    assert "comes from data/provider.yml only" in result.stderr
+
+
+def test_a_hostile_site_name_is_escaped(tmp_path: Path) -> None:
+    root = copy_provider("imap-only", tmp_path / "p")
+    provider = root / "data/provider.yml"
+    provider.write_text(provider.read_text(encoding="utf-8").replace(
+        "name: Nordlys Mail\n", "name: Nordlys Mail\nsite_name: <b>Nordlys</b> & Co\n"
+        "copyright: <script>alert(1)</script>\n"), encoding="utf-8")
+    site = build_or_fail(root, root / "site")
+    raw = (site / "help/mail-servers/index.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in raw and "<b>Nordlys" not in raw
+    html = BeautifulSoup(raw, "html.parser")
+    assert html.title is not None and html.title.get_text().endswith(" - <b>Nordlys</b> & Co")
+    footer = html.select_one(".md-copyright")
+    assert footer is not None and "<script>alert(1)</script>" in footer.get_text()

@@ -38,6 +38,8 @@ class Expected:
     autoconfig: list[tuple[str, str, str, str, str]]  # type, host, port, socketType, username
     profile: tuple[str, int, str, int] | None  # IMAP host, port, SMTP host, port
     also_read: tuple[str, list[str]]  # a page, the titles of its Also Read list
+    identity: tuple[str, str, str, str]  # site name, a page's canonical URL, footer, support email
+    doc_url: str  # the autoconfig file's documentation link
     redirects: list[str] = field(default_factory=list)  # lines of _redirects
     absent: list[str] = field(default_factory=list)  # words that must not appear anywhere
 
@@ -64,6 +66,9 @@ EXPECTED = {
                     ("smtp", "mail.example.com", "587", "STARTTLS", "%EMAILADDRESS%")],
         profile=("mail.example.com", 993, "mail.example.com", 465),
         also_read=("email/server-settings", ["What is the difference between POP and IMAP?"]),
+        identity=("Example Hosting Help Center", "https://help.example.com/email/server-settings/",
+                  "© Example Hosting", "support@example.com"),
+        doc_url="https://help.example.com/email/server-settings/",
         redirects=["/knowledgebase.php action=displayarticle id=12 /email/pop-vs-imap/ 301"],
     ),
     "imap-only": Expected(
@@ -82,6 +87,9 @@ EXPECTED = {
                     ("smtp", "smtp.nordlys.test", "2525", "SSL", "%EMAILLOCALPART%")],
         profile=("imap.nordlys.test", 993, "smtp.nordlys.test", 465),
         also_read=("help/mail-servers", ["Why IMAP?"]),
+        identity=("Nordlys Mail Help Center", "https://support.nordlys.test/help/mail-servers/",
+                  "© Nordlys Mail", "hjelp@nordlys.test"),
+        doc_url="https://support.nordlys.test/help/mail-servers/",
         absent=["POP", "POP3", "pop3"],
     ),
     "cpanel": Expected(
@@ -101,15 +109,27 @@ EXPECTED = {
                     ("smtp", "mail.%EMAILDOMAIN%", "587", "STARTTLS", "%EMAILADDRESS%")],
         profile=None,  # one profile cannot hold every customer's mail.<domain>
         also_read=("mail/email-settings", ["Should I use POP3 or IMAP?"]),
-        redirects=["/knowledgebase.php action=displayarticle id=17 /mail/pop3-or-imap/ 301",
-                   "/knowledgebase/60/* /mail/thunderbird/ 301"],
+        identity=("Kestrel Help Centre", "https://www.kestrelweb.test/help/mail/email-settings/",
+                  "© 2026 Kestrel Web Hosting Ltd", "helpdesk@kestrelweb.test"),
+        doc_url="https://www.kestrelweb.test/help/mail/email-settings/",
+        # The site is served under /help/ (its site_url): so are the redirects' targets.
+        redirects=["/knowledgebase.php action=displayarticle id=17 /help/mail/pop3-or-imap/ 301",
+                   "/knowledgebase/60/* /help/mail/thunderbird/ 301"],
     ),
+}
+
+
+# What would give each provider away in someone else's site.
+TRACES = {
+    "example": ["Example Hosting", "example.com", "help.example.com", "example-hosting"],
+    "imap-only": ["Nordlys", "nordlys.test"],
+    "cpanel": ["Kestrel", "kestrelweb.test", "kestrel-web"],
 }
 
 
 def test_every_data_set_has_expectations() -> None:
     assert provider_names() == ["example", "cpanel", "imap-only"]
-    assert set(EXPECTED) == set(provider_names())
+    assert set(EXPECTED) == set(TRACES) == set(provider_names())
 
 
 def page(site: Path, url: str) -> BeautifulSoup:
@@ -167,6 +187,8 @@ def test_autoconfig(name: str, provider_site: Site) -> None:
                 s.findtext("username"))
                for s in provider if s.tag in {"incomingServer", "outgoingServer"}]
     assert servers == EXPECTED[name].autoconfig
+    documentation = provider.find("documentation")
+    assert documentation is not None and documentation.get("url") == EXPECTED[name].doc_url
 
 
 @pytest.mark.parametrize("name", provider_names())
@@ -250,3 +272,36 @@ def test_implicit_tls_only_provider_offers_no_starttls(provider_site: Site) -> N
     notes = [p.get_text(" ", strip=True) for p in
              page(site, "help/mail-servers").select("p.kb-note")]
     assert any(n.startswith("Our servers use implicit TLS (SSL/TLS) only") for n in notes)
+
+
+@pytest.mark.parametrize("name", provider_names())
+def test_identity_comes_from_provider_yml(name: str, provider_site: Site) -> None:
+    site_name, canonical, footer, support = EXPECTED[name].identity
+    url = EXPECTED[name].settings_page
+    html = page(provider_site(name), url)
+    assert html.title is not None and html.title.get_text().endswith(f" - {site_name}")
+    link = html.find("link", rel="canonical")
+    assert link is not None and link["href"] == canonical
+    copyright_ = html.select_one(".md-copyright")
+    assert copyright_ is not None and copyright_.get_text(" ", strip=True).startswith(footer)
+    home = page(provider_site(name), ".")
+    assert support in home.get_text(" ")
+
+
+@pytest.mark.parametrize("name", provider_names())
+def test_nothing_of_another_provider_leaks_in(name: str, provider_site: Site) -> None:
+    """Every byte of every text file in the built site: pages (scripts too), search index,
+    sitemap, _headers, _redirects, autoconfig XML and Apple profile."""
+    others = [trace for other, traces in TRACES.items() if other != name for trace in traces]
+    pattern = re.compile("|".join(map(re.escape, others)), re.IGNORECASE)
+    site = provider_site(name)
+    leaks = {}
+    for path in sorted(site.rglob("*")):
+        if not path.is_file() or path.suffix in {".png", ".ico", ".gz", ".woff", ".woff2"}:
+            continue
+        hits = pattern.findall(path.read_bytes().decode("utf-8", errors="replace"))
+        if hits:
+            leaks[path.relative_to(site).as_posix()] = sorted(set(hits))
+    assert leaks == {}
+    # and the provider's own name is there, so the search above looked at real files
+    assert TRACES[name][0] in (site / "index.html").read_text(encoding="utf-8")

@@ -85,6 +85,15 @@ def endpoint(found: list[Endpoint], security: str) -> Endpoint | None:
     return next((e for e in found if e.security == security), None)
 
 
+def site_name(provider: Provider) -> str:
+    """The site's name in every page title and the header."""
+    return provider.site_name or f"{provider.name} Help Center"
+
+
+def copyright_line(provider: Provider) -> str:
+    return provider.copyright or f"© {provider.name}"
+
+
 def username_example(provider: Provider) -> str:
     if provider.username.format == "email":
         return f"you@{provider.domain}"

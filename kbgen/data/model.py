@@ -118,9 +118,17 @@ class Username(Strict):
 
 
 class Provider(Strict):
+    """Who the help center belongs to: the one place for the brand, the site and its servers."""
+
     name: Text = Field(description="Brand shown on every page, e.g. Example Hosting.")
     domain: Hostname = Field(description="The domain used in examples, e.g. example.com.")
-    site_url: Url = Field(description="Where the help center is published.")
+    site_url: Url = Field(description="Where the help center is published (mkdocs.yml's "
+                          "site_url is taken from here).")
+    site_name: Text | None = Field(
+        default=None, description="The site's name in page titles and the header. "
+        "Default: '<name> Help Center'.")
+    copyright: Text | None = Field(
+        default=None, description="The footer line. Default: '© <name>'.")
     support: Support
     webmail: Url
     username: Username

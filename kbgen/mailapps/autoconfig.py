@@ -21,7 +21,7 @@ from xml.etree import ElementTree as ET
 
 from ..data import facts
 from ..data.kb import KB
-from ..data.urls import APPLE_PROFILE_PATH, THUNDERBIRD_PATHS, entry_uri, page_url
+from ..data.urls import APPLE_PROFILE_PATH, THUNDERBIRD_PATHS, entry_uri, page_url, settings_entry
 
 _THUNDERBIRD_AUTH = {
     "password": "password-cleartext",  # the password travels inside TLS
@@ -140,7 +140,7 @@ def machine_files(kb: KB, settings_url: str) -> list[MachineFile]:
 
 def settings_url(kb: KB, site_url: str) -> str:
     """Where the autoconfig file sends people who want to read the settings."""
-    entry = kb.entries.get("server-settings")
+    entry = settings_entry(kb)
     if entry is None:
         return site_url
     return page_url(entry_uri(kb, entry), site_url.rstrip("/") + "/")
