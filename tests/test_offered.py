@@ -158,3 +158,89 @@ def test_a_hostile_site_name_is_escaped(tmp_path: Path) -> None:
     assert html.title is not None and html.title.get_text().endswith(" - <b>Nordlys</b> & Co")
     footer = html.select_one(".md-copyright")
     assert footer is not None and "<script>alert(1)</script>" in footer.get_text()
+
+
+PLACEHOLDERS_EVERYWHERE = """\
+id: everywhere
+title: Sending from {{ provider.name }} on port {{ smtp.port }}
+summary: Use {{ smtp.host }} for outgoing mail.
+category: setup
+body:
+  - type: text
+    heading: Reading mail at {{ imap.host }}
+    markdown: Sign in as {{ username.description }}.
+  - type: settings
+    heading: Settings for {{ provider.name }}
+"""
+GUIDE_WITH_PLACEHOLDERS = """\
+id: guide
+title: Set up {{ provider.name }} mail
+summary: Port {{ imap.tls }} and {{ smtp.ports }}.
+category: setup
+app: Some Mail
+family: some
+platform: windows
+written_for: Some Mail 3
+steps:
+  - title: Type {{ imap.host }}
+    settings: true
+troubleshooting:
+  - problem: bad-login
+    message: Could not sign in to {{ imap.host }}
+"""
+
+
+def test_placeholders_are_filled_in_every_text_a_reader_sees(tmp_path: Path) -> None:
+    root = copy_provider("imap-only", tmp_path / "p")
+    (root / "data/articles/everywhere.yml").write_text(PLACEHOLDERS_EVERYWHERE, encoding="utf-8")
+    (root / "data/clients/guide.yml").write_text(GUIDE_WITH_PLACEHOLDERS, encoding="utf-8")
+    categories = root / "data/categories.yml"
+    categories.write_text(categories.read_text(encoding="utf-8").replace(
+        "title: Setting up", "title: Setting up {{ provider.name }}"), encoding="utf-8")
+    site = build_or_fail(root, root / "site")
+    html = BeautifulSoup((site / "help/everywhere/index.html").read_text(encoding="utf-8"),
+                         "html.parser")
+    assert html.title is not None
+    assert html.title.get_text() == "Sending from Nordlys Mail on port 465 - Nordlys Mail Help Center"
+    headings = [h.get_text(" ", strip=True).rstrip(" ¶") for h in html.select("article h1, article h2")]
+    assert headings[:3] == ["Sending from Nordlys Mail on port 465",
+                            "Reading mail at imap.nordlys.test", "Settings for Nordlys Mail"]
+    summary = html.select_one(".kb-summary")
+    assert summary is not None and summary.get_text() == "Use smtp.nordlys.test for outgoing mail."
+    nav = [a.get_text(" ", strip=True) for a in html.select(".md-nav a")]
+    assert "Setting up Nordlys Mail" in nav
+    guide = BeautifulSoup((site / "help/guide/index.html").read_text(encoding="utf-8"),
+                          "html.parser").select_one("article")
+    assert guide is not None
+    text = guide.get_text(" ", strip=True)
+    for shown in ["Set up Nordlys Mail mail", "Port 993 and 465 or 2525.", "Type imap.nordlys.test",
+                  "“Could not sign in to imap.nordlys.test”"]:
+        assert shown in text
+    # Also Read, the search index, the sitemap: nowhere is a placeholder left
+    for path in site.rglob("*"):
+        if path.suffix in {".html", ".json", ".xml"}:
+            assert "{{" not in path.read_text(encoding="utf-8"), path
+
+
+def test_braces_that_are_not_a_placeholder_are_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = copy_provider("imap-only", tmp_path / "p")
+    article = PLACEHOLDERS_EVERYWHERE.replace("{{ provider.name }} on", "{{ Provider.Name }} on")
+    article = article.replace("at {{ imap.host }}", "at {{ smtp.starttls }}")
+    (root / "data/articles/everywhere.yml").write_text(article, encoding="utf-8")
+    provider = root / "data/provider.yml"
+    provider.write_text(provider.read_text(encoding="utf-8").replace(
+        "note: Your sign-in name", "note: As {{ username.example }}, your sign-in name"),
+        encoding="utf-8")
+    assert main(["--root", str(root), "validate"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "data/articles/everywhere.yml:2:21: title: '{{' is not part of a placeholder and would be "
+        "printed as it is (write a placeholder as {{ name }}, with a lowercase name such as "
+        "{{ imap.host }})",
+        "data/articles/everywhere.yml:7:30: body[0].heading: {{ smtp.starttls }}: "
+        "data/provider.yml offers no SMTP endpoint with STARTTLS (use {{ smtp.port }} for the "
+        "recommended port, or {{ smtp.ports }} for all of them)",
+        "data/provider.yml:13:12: username.note: placeholders are not filled in this file "
+        "({{ username.example }}) (write the value itself)",
+        "kbgen: 3 error(s) in the data",
+    ]

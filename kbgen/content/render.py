@@ -110,6 +110,11 @@ class Renderer:
     def securities(self, protocol_ids: Iterable[str]) -> set[str]:
         return facts.securities(self.kb, protocol_ids)
 
+    def customer_domain(self, protocol_ids: Iterable[str]) -> bool:
+        """Whether a host shown for these protocols holds the customer's domain (mail.{domain})."""
+        return any("{domain}" in srv.host for pid in self.offered(protocol_ids)
+                   if (srv := facts.server(self.kb.provider, pid)) is not None)
+
     def names(self, protocol_ids: Iterable[str], joiner: str = "and") -> str:
         """IMAP / IMAP and SMTP / IMAP, POP3 and SMTP."""
         names = [self.kb.protocols[pid].name for pid in protocol_ids]

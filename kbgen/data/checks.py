@@ -38,12 +38,16 @@ def check_kb(kb: KB, singles: dict[str, tuple[Strict, Document]],
         return problems  # later checks assume protocols and categories are sound
     problems += _check_provider(kb, *singles["provider"])
     problems += _check_entries(kb, many["article"] + many["client"])
+    values = placeholders(kb)
     for kind in ("categories", "troubleshooting"):
+        problems += _check_placeholders(singles[kind][1], values, kb.provider)
         problems += _check_protocol_names(kb, singles[kind][1])
     for model, doc in many["protocol"]:
         # The files of the protocols offered are shown; the others never are.
         if isinstance(model, Protocol) and model.id in offered(kb.provider):
+            problems += _check_placeholders(doc, values, kb.provider)
             problems += _check_protocol_names(kb, doc)
+    problems += _check_placeholders(singles["provider"][1], values, kb.provider, allowed=False)
     if any(p.severity is Severity.ERROR for p in problems):
         return problems  # old-URL checks need every article's category to resolve
     problems += check_legacy(kb, many["article"] + many["client"], singles["categories"])
@@ -175,8 +179,9 @@ def _check_entries(kb: KB, items: list[tuple[Strict, Document]]) -> list[Problem
             problems.append(doc.problem(("category",), f"unknown category '{model.category}'",
                                         _choices(model.category, kb.categories)))
         problems += _check_related(kb, model, doc)
+        problems += _check_placeholders(doc, values, kb.provider)
         for path, text in _markdown_fields(doc.data):
-            problems += _check_markdown(doc, path, text, values, standard_ports, kb.provider)
+            problems += _check_ports_typed(doc, path, text, standard_ports)
         problems += _check_protocol_names(kb, doc)
         if isinstance(model, Article):
             problems += _check_blocks(kb, model, doc)
@@ -296,13 +301,40 @@ def _markdown_fields(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tu
             yield from _markdown_fields(item, (*path, i))
 
 
-def _check_markdown(doc: Document, path: tuple[Any, ...], text: str, values: dict[str, str],
-                    standard_ports: set[str], provider: Provider) -> list[Problem]:
+_BRACES = re.compile(r"\{\{|\}\}")
+
+
+def _check_placeholders(doc: Document, values: dict[str, str], provider: Provider,
+                        *, allowed: bool = True) -> list[Problem]:
+    """Every {{ placeholder }} in any text a reader sees resolves; nothing like one is left over.
+
+    Placeholders are filled in every text field (titles, headings, summaries, step
+    titles, messages…), so a name that does not resolve, or braces that are not a
+    placeholder, would be printed literally: both are errors. Where placeholders are
+    not filled (``allowed=False``, data/provider.yml), any is an error.
+    """
     problems = []
-    for match in PLACEHOLDER_RE.finditer(text):
-        if match.group(1) not in values:
-            message, hint = _placeholder_problem(match.group(1), values, provider)
-            problems.append(doc.problem(path, message, hint, offset=match.start()))
+    for path, text in _prose(doc.data):
+        for match in PLACEHOLDER_RE.finditer(text):
+            if not allowed:
+                problems.append(doc.problem(
+                    path, f"placeholders are not filled in this file ({match.group(0)})",
+                    "write the value itself", offset=match.start()))
+            elif match.group(1) not in values:
+                message, hint = _placeholder_problem(match.group(1), values, provider)
+                problems.append(doc.problem(path, message, hint, offset=match.start()))
+        stray = _BRACES.search(PLACEHOLDER_RE.sub(lambda m: " " * len(m.group(0)), text))
+        if stray:
+            problems.append(doc.problem(
+                path, f"'{stray.group(0)}' is not part of a placeholder and would be printed as it is",
+                "write a placeholder as {{ name }}, with a lowercase name such as {{ imap.host }}",
+                offset=stray.start()))
+    return problems
+
+
+def _check_ports_typed(doc: Document, path: tuple[Any, ...], text: str,
+                       standard_ports: set[str]) -> list[Problem]:
+    problems = []
     # Blank out placeholders (keeping offsets) so only ports typed by hand are found.
     bare = PLACEHOLDER_RE.sub(lambda m: " " * len(m.group(0)), text)
     for match in _PORT_IN_TEXT.finditer(bare):

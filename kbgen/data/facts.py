@@ -7,11 +7,14 @@ configuration file through one function.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
 
 from .kb import KB
-from .model import Endpoint, Protocol, Provider, Server
+from .model import PLACEHOLDER_RE, Endpoint, Protocol, Provider, Server
 
 SECURITY_LABELS = {
     "tls": "SSL/TLS (implicit TLS)",
@@ -33,9 +36,23 @@ PROTOCOLS = ("imap", "pop3", "smtp")
 INCOMING = ("imap", "pop3")
 
 
+CUSTOMER_DOMAIN = "your-domain.example"
+"""Shown where a host name holds the customer's own domain (mail.{domain}).
+
+Under the reserved .example top-level domain (RFC 2606): a reader who types it
+unchanged reaches no one's server, and no real company is named.
+"""
+
+
 def host(provider: Provider, server: Server) -> str:
-    """The host name readers type, with {domain} filled in by the example domain."""
-    return server.host.replace("{domain}", provider.domain)
+    """The host name readers type; {domain} (the customer's own domain) shown as CUSTOMER_DOMAIN."""
+    return server.host.replace("{domain}", CUSTOMER_DOMAIN)
+
+
+def customer_hosts(provider: Provider) -> bool:
+    """Whether a server's name depends on the customer's own domain (mail.{domain})."""
+    return any("{domain}" in srv.host for pid in offered(provider)
+               if (srv := server(provider, pid)) is not None)
 
 
 def server(provider: Provider, protocol_id: str) -> Server | None:
@@ -94,16 +111,26 @@ def copyright_line(provider: Provider) -> str:
     return provider.copyright or f"© {provider.name}"
 
 
+def address_example(provider: Provider) -> str:
+    """An email address for examples: on the customer's domain when servers are named after it."""
+    return f"you@{CUSTOMER_DOMAIN if customer_hosts(provider) else provider.domain}"
+
+
 def username_example(provider: Provider) -> str:
     if provider.username.format == "email":
-        return f"you@{provider.domain}"
-    return "you"
+        return address_example(provider)
+    return address_example(provider).split("@", 1)[0]
 
 
 def username_label(provider: Provider) -> str:
+    return username_description(provider)[0].upper() + username_description(provider)[1:]
+
+
+def username_description(provider: Provider) -> str:
+    """What to type as the username, for the middle of a sentence."""
     if provider.username.format == "email":
-        return "Your full email address"
-    return "The part of your address before the @"
+        return "your full email address"
+    return "the part of your email address before the @"
 
 
 @dataclass(frozen=True)
@@ -144,6 +171,8 @@ def placeholders(kb: KB) -> dict[str, str]:
         "support.email": p.support.email,
         "support.url": p.support.url,
         "username.example": username_example(p),
+        "username.description": username_description(p),
+        "address.example": address_example(p),
     }
     for pid in offered(p):
         row = settings_row(kb, pid)
@@ -171,3 +200,39 @@ def apple_profile_possible(kb: KB) -> bool:
     servers = [server(p, pid) for pid in ("imap", "smtp")]
     return (all(s is not None and "{domain}" not in s.host for s in servers)
             and p.authentication != "oauth2")
+
+
+def fill(text: str, values: Mapping[str, str]) -> str:
+    """Replace {{ name }} placeholders; checks refuse names without a value."""
+    return PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+_NOT_FILLED = {"legacy"}  # old addresses are matched as they are written
+
+
+def _filled(value: Any, values: Mapping[str, str]) -> Any:
+    if isinstance(value, str):
+        return fill(value, values) if "{{" in value else value
+    if isinstance(value, list):
+        return [_filled(v, values) for v in value]
+    if isinstance(value, dict):
+        return {k: _filled(v, values) for k, v in value.items()}
+    if isinstance(value, BaseModel):
+        update = {name: _filled(getattr(value, name), values)
+                  for name in type(value).model_fields if name not in _NOT_FILLED}
+        return value.model_copy(update=update)
+    return value
+
+
+def fill_placeholders(kb: KB) -> None:
+    """Fill placeholders in every text of every article, guide, category, problem and protocol.
+
+    Done once, after the checks: every title, heading, summary, step title and
+    message a page, the nav, Also Read or the search index shows then reads the
+    same filled text, wherever it is printed.
+    """
+    values = placeholders(kb)
+    kb.entries = {k: _filled(v, values) for k, v in kb.entries.items()}
+    kb.categories = {k: _filled(v, values) for k, v in kb.categories.items()}
+    kb.troubles = {k: _filled(v, values) for k, v in kb.troubles.items()}
+    kb.protocols = {k: _filled(v, values) for k, v in kb.protocols.items()}
