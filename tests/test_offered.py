@@ -240,7 +240,30 @@ def test_braces_that_are_not_a_placeholder_are_refused(
         "data/articles/everywhere.yml:7:30: body[0].heading: {{ smtp.starttls }}: "
         "data/provider.yml offers no SMTP endpoint with STARTTLS (use {{ smtp.port }} for the "
         "recommended port, or {{ smtp.ports }} for all of them)",
-        "data/provider.yml:13:12: username.note: placeholders are not filled in this file "
+        "data/provider.yml:15:12: username.note: placeholders are not filled in this file "
         "({{ username.example }}) (write the value itself)",
         "kbgen: 3 error(s) in the data",
+    ]
+
+
+def test_mail_domains_are_real_and_listed_once(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = copy_provider("imap-only", tmp_path / "p")
+    provider = root / "data/provider.yml"
+    provider.write_text(provider.read_text(encoding="utf-8").replace(
+        "domains: [nordlys.test, nordlysmail.test]",
+        "domains: [nordlys.test, nordlysmail.test, nordlys.test, 'mail.{domain}']"),
+        encoding="utf-8")
+    assert main(["--root", str(root), "validate"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "data/provider.yml:7:57: domains[3]: 'mail.{domain}' is not a valid domain "
+        "(a domain name such as example.com)",
+        "kbgen: 1 error(s) in the data",
+    ]
+    provider.write_text(provider.read_text(encoding="utf-8").replace(", 'mail.{domain}']", "]"),
+                        encoding="utf-8")
+    assert main(["--root", str(root), "validate"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "data/provider.yml:7:43: domains[2]: 'nordlys.test' is listed twice (remove one)",
+        "kbgen: 1 error(s) in the data",
     ]

@@ -40,6 +40,8 @@ class Expected:
     also_read: tuple[str, list[str]]  # a page, the titles of its Also Read list
     identity: tuple[str, str, str, str]  # site name, a page's canonical URL, footer, support email
     doc_url: str  # the autoconfig file's documentation link
+    domains: list[str]  # the autoconfig file's <domain> elements
+    settings_note: str | None = None  # the line under the settings table
     redirects: list[str] = field(default_factory=list)  # lines of _redirects
     absent: list[str] = field(default_factory=list)  # words that must not appear anywhere
 
@@ -69,6 +71,7 @@ EXPECTED = {
         identity=("Example Hosting Help Center", "https://help.example.com/email/server-settings/",
                   "© Example Hosting", "support@example.com"),
         doc_url="https://help.example.com/email/server-settings/",
+        domains=["example.com"],
         redirects=["/knowledgebase.php action=displayarticle id=12 /email/pop-vs-imap/ 301"],
     ),
     "imap-only": Expected(
@@ -77,6 +80,9 @@ EXPECTED = {
         settings={"Server": ["imap.nordlys.test", "smtp.nordlys.test"], "Port": ["993", "465"],
                   "Security": ["SSL/TLS (implicit TLS)"] * 2,
                   "Or": ["–", "port 2525 with SSL/TLS"], "Username": ["you", "you"]},
+        settings_note=("These settings are for every address at nordlys.test and "
+                       "nordlysmail.test. Username: The part of your email address before the "
+                       "@. Your sign-in name is the same as on app.nordlys.test."),
         ports=[("IMAP", "993", "SSL/TLS (implicit TLS)", "imap.nordlys.test"),
                ("IMAP", "143", "STARTTLS", "not offered"),
                ("SMTP", "465", "SSL/TLS (implicit TLS)", "smtp.nordlys.test"),
@@ -90,6 +96,7 @@ EXPECTED = {
         identity=("Nordlys Mail Help Center", "https://support.nordlys.test/help/mail-servers/",
                   "© Nordlys Mail", "hjelp@nordlys.test"),
         doc_url="https://support.nordlys.test/help/mail-servers/",
+        domains=["nordlys.test", "nordlysmail.test"],
         absent=["POP", "POP3", "pop3"],
     ),
     "cpanel": Expected(
@@ -117,6 +124,7 @@ EXPECTED = {
         identity=("Kestrel Help Centre", "https://www.kestrelweb.test/help/mail/email-settings/",
                   "© 2026 Kestrel Web Hosting Ltd", "helpdesk@kestrelweb.test"),
         doc_url="https://www.kestrelweb.test/help/mail/email-settings/",
+        domains=["kestrelweb.test"],
         # The site is served under /help/ (its site_url): so are the redirects' targets.
         redirects=["/knowledgebase.php action=displayarticle id=17 /help/mail/pop3-or-imap/ 301",
                    "/knowledgebase/60/* /help/mail/thunderbird/ 301"],
@@ -169,6 +177,11 @@ def test_settings_table(name: str, provider_site: Site) -> None:
     by_name = {row[0]: row[1:] for row in table[1:]}
     for setting, values in want.settings.items():
         assert by_name[setting] == values, setting
+    if want.settings_note is not None:
+        table_ = page(provider_site(name), want.settings_page).select_one("table.kb-settings")
+        assert table_ is not None
+        note = table_.find_next("p")
+        assert note is not None and note.get_text(" ", strip=True) == want.settings_note
 
 
 @pytest.mark.parametrize("name", provider_names())
@@ -189,6 +202,7 @@ def test_autoconfig(name: str, provider_site: Site) -> None:
                 s.findtext("username"))
                for s in provider if s.tag in {"incomingServer", "outgoingServer"}]
     assert servers == EXPECTED[name].autoconfig
+    assert [d.text for d in provider.findall("domain")] == EXPECTED[name].domains
     documentation = provider.find("documentation")
     assert documentation is not None and documentation.get("url") == EXPECTED[name].doc_url
 

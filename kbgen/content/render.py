@@ -117,8 +117,7 @@ class Renderer:
 
     def names(self, protocol_ids: Iterable[str], joiner: str = "and") -> str:
         """IMAP / IMAP and SMTP / IMAP, POP3 and SMTP."""
-        names = [self.kb.protocols[pid].name for pid in protocol_ids]
-        return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {joiner} {names[-1]}"
+        return facts.word_list([self.kb.protocols[pid].name for pid in protocol_ids], joiner)
 
     def comparison_entry(self, protocol_ids: Iterable[str], exclude: str) -> Entry | None:
         """A listed article comparing all these protocols, to link "what is the difference?".

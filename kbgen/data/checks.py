@@ -118,6 +118,10 @@ def _check_provider(kb: KB, model: Strict, doc: Document) -> list[Problem]:
     assert isinstance(model, Provider)
     problems = []
     well_known = {e.port: (p, e.security) for p in kb.protocols.values() for e in p.standard_ports}
+    for i, domain in enumerate(model.domains):
+        if model.domains.index(domain) != i:
+            problems.append(doc.problem(("domains", i), f"'{domain}' is listed twice",
+                                        "remove one"))
     for pid in offered(model):
         protocol = kb.protocols[pid]
         ports_seen: set[int] = set()

@@ -111,9 +111,19 @@ def copyright_line(provider: Provider) -> str:
     return provider.copyright or f"© {provider.name}"
 
 
+def mail_domains(provider: Provider) -> list[str]:
+    """The domains whose addresses the provider hosts (``domains``, else ``domain``)."""
+    return list(provider.domains) or [provider.domain]
+
+
 def address_example(provider: Provider) -> str:
     """An email address for examples: on the customer's domain when servers are named after it."""
-    return f"you@{CUSTOMER_DOMAIN if customer_hosts(provider) else provider.domain}"
+    return f"you@{CUSTOMER_DOMAIN if customer_hosts(provider) else mail_domains(provider)[0]}"
+
+
+def word_list(items: list[str], joiner: str = "and") -> str:
+    """a / a and b / a, b and c"""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {joiner} {items[-1]}"
 
 
 def username_example(provider: Provider) -> str:
@@ -167,6 +177,7 @@ def placeholders(kb: KB) -> dict[str, str]:
     values = {
         "provider.name": p.name,
         "provider.domain": p.domain,
+        "provider.domains": word_list(mail_domains(p)),
         "webmail": p.webmail,
         "support.email": p.support.email,
         "support.url": p.support.url,

@@ -18,6 +18,8 @@ from pydantic_core import PydanticCustomError
 SLUG_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 _LABEL = r"(\{domain\}|[a-z0-9]([a-z0-9-]*[a-z0-9])?)"
 HOST_RE = rf"^{_LABEL}(\.{_LABEL})*$"
+_PLAIN_LABEL = r"[a-z0-9]([a-z0-9-]*[a-z0-9])?"
+DOMAIN_RE = rf"^{_PLAIN_LABEL}(\.{_PLAIN_LABEL})+$"
 
 
 def _number_as_text(value: Any) -> Any:
@@ -40,6 +42,8 @@ ProtocolId = Literal["imap", "pop3", "smtp"]
 Url = Annotated[str, Field(pattern=r"^https?://[^\s<>\"']+$")]
 Date = Annotated[dt.date, Field(strict=False)]
 Hostname = Annotated[str, Field(pattern=HOST_RE, max_length=253)]
+Domain = Annotated[str, Field(pattern=DOMAIN_RE, max_length=253)]
+"""A real domain name: no {domain} placeholder, at least two labels."""
 
 
 class Strict(BaseModel):
@@ -121,7 +125,12 @@ class Provider(Strict):
     """Who the help center belongs to: the one place for the brand, the site and its servers."""
 
     name: Text = Field(description="Brand shown on every page, e.g. Example Hosting.")
-    domain: Hostname = Field(description="The domain used in examples, e.g. example.com.")
+    domain: Domain = Field(description="The provider's own domain, e.g. example.com; also "
+                           "the mail domain when 'domains' is left out.")
+    domains: list[Domain] = Field(
+        default_factory=list,
+        description="Every domain whose addresses this provider hosts, e.g. [example.com, "
+        "example.net]; mail apps' automatic setup lists each. Left out: just 'domain'.")
     site_url: Url = Field(description="Where the help center is published (mkdocs.yml's "
                           "site_url is taken from here).")
     site_name: Text | None = Field(

@@ -148,7 +148,8 @@ def _message(err: dict[str, Any], name: str) -> tuple[str, str]:
             hint = "list the incoming protocols only; SMTP for sending is implied"
         return f"expected one of {expected} (got {_shown(value)})", hint
     if kind == "string_pattern_mismatch":
-        return f"{_shown(value)} is not a valid {name}", _PATTERN_HINTS.get(name, "")
+        what = {"domains": "domain"}.get(name, name)  # an item of a list is one of them
+        return f"{_shown(value)} is not a valid {what}", _PATTERN_HINTS.get(what, "")
     if kind == "string_too_short":
         return "must not be empty", f"write a value after '{name}:'"
     if kind == "string_too_long":

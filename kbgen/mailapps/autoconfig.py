@@ -51,7 +51,8 @@ def thunderbird_xml(kb: KB, settings_url: str) -> bytes:
     p = kb.provider
     root = ET.Element("clientConfig", version="1.1")
     provider = ET.SubElement(root, "emailProvider", id=p.domain)
-    ET.SubElement(provider, "domain").text = p.domain
+    for domain in facts.mail_domains(p):  # the addresses this file configures
+        ET.SubElement(provider, "domain").text = domain
     ET.SubElement(provider, "displayName").text = p.name
     ET.SubElement(provider, "displayShortName").text = p.name
     for pid in facts.offered(p):  # a protocol the provider does not offer is not mentioned
