@@ -5,6 +5,7 @@ Built on the IMAP-only data set (tests/providers/imap-only), changed a little pe
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -267,3 +268,25 @@ def test_mail_domains_are_real_and_listed_once(
         "data/provider.yml:7:43: domains[2]: 'nordlys.test' is listed twice (remove one)",
         "kbgen: 1 error(s) in the data",
     ]
+
+
+def test_starter_files_fit_a_pop3_only_provider(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """`kbgen new` writes files that validate and build for any provider, not just the example."""
+    root = copy_provider("imap-only", tmp_path / "p")
+    shutil.rmtree(root / "data")
+    assert main(["--root", str(root), "new", "provider"]) == 0
+    provider = root / "data/provider.yml"
+    text = provider.read_text(encoding="utf-8")
+    imap = text.index("  imap:\n")
+    text = text[:imap] + text[text.index("  pop3:\n"):]  # POP3 and SMTP only
+    provider.write_text(text.replace("format: email ", "format: localpart "), encoding="utf-8")
+    for args in (["categories"], ["troubleshooting"], ["protocol", "pop3"], ["protocol", "smtp"],
+                 ["article", "first-steps"], ["client", "my-app"]):
+        assert main(["--root", str(root), "new", *args]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    assert main(["--root", str(root), "validate", "--strict"]) == 0, capsys.readouterr().err
+    site = build_or_fail(root, root / "site")
+    guide = next(site.rglob("my-app/index.html")).read_text(encoding="utf-8")
+    assert "choose <strong>POP3</strong>" in guide
+    assert "IMAP" not in BeautifulSoup(guide, "html.parser").get_text()

@@ -185,6 +185,12 @@ def placeholders(kb: KB) -> dict[str, str]:
         "username.description": username_description(p),
         "address.example": address_example(p),
     }
+    # The recommended way in (IMAP when offered): for text that fits any provider.
+    way_in = settings_row(kb, incoming(p)[0])
+    values["incoming.name"] = way_in.protocol.name
+    values["incoming.host"] = way_in.host
+    values["incoming.port"] = str(way_in.endpoints[0].port)
+    values["incoming.security"] = SECURITY_SHORT[way_in.endpoints[0].security]
     for pid in offered(p):
         row = settings_row(kb, pid)
         values[f"{pid}.host"] = row.host
