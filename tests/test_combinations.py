@@ -45,12 +45,11 @@ summary: Servers, ports and fixes for {{ provider.domains }}.
 category: start
 related: [guide]
 body:
+  - type: protocol-overview
+    protocols: [imap, pop3, smtp]
   - type: text
     heading: Sending through {{ smtp.host }}
     markdown: Sign in as {{ username.description }}, for example `{{ username.example }}`.
-  - type: protocol-overview
-    heading: How your mail is collected
-    protocols: [imap, pop3, smtp]
   - type: comparison
     heading: Side by side
     protocols: [pop3, imap]
@@ -201,6 +200,10 @@ def _problems(page: str, text: str, soup: BeautifulSoup, provider: dict[str, Any
             found.append(f"the ports note explains STARTTLS, which is not offered: {said}")
         if "tls" not in securities and ("Choose SSL/TLS" in said or "recommended choice" in said):
             found.append(f"the ports note recommends SSL/TLS, which is not offered: {said}")
+    levels = [len(m.group(1)) for m in re.finditer(r"^(#{1,6}) ", page, re.MULTILINE)]
+    for before, after in zip(levels, levels[1:], strict=False):
+        if after > before + 1:
+            found.append(f"a heading level skipped: h{before} then h{after}")
     customer = any("{domain}" in s["host"] for s in provider["servers"].values())
     if customer and facts.CUSTOMER_DOMAIN in text and "your own domain" not in text:
         found.append("a host with the customer's domain, but no word on typing one's own domain")

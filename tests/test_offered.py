@@ -54,8 +54,9 @@ def test_blocks_adapt_to_an_imap_only_provider(tmp_path: Path) -> None:
     assert only.get_text(" ", strip=True) == (
         "Nordlys Mail offers IMAP only, so there is nothing to choose between: every app "
         "reads your mail with IMAP.")
-    assert [h.get_text(" ", strip=True).rstrip(" ¶") for h in article.select("h3")] == [
-        "IMAP: Internet Message Access Protocol"]
+    # one protocol described, as a section of its own (no h3 straight after the h1)
+    assert [h.get_text(" ", strip=True).rstrip(" ¶") for h in article.select("h2")][:2] == [
+        "IMAP: Internet Message Access Protocol", "Side by side"]
     assert "POP" not in text
 
 
