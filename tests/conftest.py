@@ -6,7 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -32,6 +32,40 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
+PROVIDERS = ROOT / "tests" / "providers"
+"""Complete provider data sets (tests/providers/README.md); "example" is the project's own."""
+
+
+def provider_names() -> list[str]:
+    """Every provider data set the tests know: the example first, then tests/providers/*."""
+    return ["example", *sorted(p.name for p in PROVIDERS.iterdir() if (p / "data").is_dir())]
+
+
+def copy_provider(name: str, dest: Path) -> Path:
+    """The example project with one provider's data set in place of its own.
+
+    ``data/`` (and ``mkdocs.yml``) are replaced; ``docs/`` and ``overrides/`` in the
+    set are laid over the project's, so a set only carries what differs.
+    """
+    copy_project(dest)
+    if name == "example":
+        return dest
+    src = PROVIDERS / name
+    if not (src / "data").is_dir():
+        raise ValueError(f"no provider data set {name!r} in {PROVIDERS}")
+    for item in sorted(src.iterdir()):
+        if item.name not in PROJECT_FILES:
+            continue
+        target = dest / item.name
+        if item.name == "data":
+            shutil.rmtree(target)
+        if item.is_dir():
+            shutil.copytree(item, target, dirs_exist_ok=True)
+        else:
+            shutil.copy2(item, target)
+    return dest
+
+
 def mkdocs_build(root: Path, site: Path, *, strict: bool = True) -> subprocess.CompletedProcess[str]:
     """Run a real `mkdocs build` of ``root`` into ``site``."""
     cmd = [sys.executable, "-m", "mkdocs", "build", "-f", str(root / "mkdocs.yml"), "-d", str(site)]
@@ -52,6 +86,28 @@ def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example help center, built once per test session with --strict."""
     root = copy_project(tmp_path_factory.mktemp("example"))
     return build_or_fail(root, root / "site")
+
+
+@pytest.fixture(scope="session")
+def provider_site(tmp_path_factory: pytest.TempPathFactory,
+                  request: pytest.FixtureRequest) -> Callable[[str], Path]:
+    """Build a provider data set (by name) with `mkdocs build --strict`, once per session.
+
+    ``provider_site("imap-only")`` returns the built site folder; the example is
+    the session's ``example_site``.
+    """
+    built: dict[str, Path] = {}
+
+    def build(name: str) -> Path:
+        if name == "example":
+            site: Path = request.getfixturevalue("example_site")
+            return site
+        if name not in built:
+            root = copy_provider(name, tmp_path_factory.mktemp(f"provider-{name}"))
+            built[name] = build_or_fail(root, root / "site")
+        return built[name]
+
+    return build
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from markupsafe import escape
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
@@ -17,6 +18,7 @@ from mkdocs.utils.templates import TemplateContext
 from ..content.reader import Reader, feedback_view, page_dates, url_lookup
 from ..content.render import GeneratedPage, category_links, render_pages
 from ..content.text import markdown_escapes
+from ..data import facts
 from ..data.errors import DataError, Severity, format_text
 from ..data.kb import KB
 from ..data.load import load_kb
@@ -59,6 +61,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
                 return self._keep_last_good(config, err)
             raise PluginError("kbgen: the data has errors:\n" + format_text(err.problems)) from None
         self.root = root
+        _set_identity(config, kb, serving=self.serving)
         for problem in kb.warnings:
             # Warnings are logged at WARNING so that `mkdocs build --strict` fails on them.
             log.warning(str(problem))
@@ -73,6 +76,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
     def _keep_last_good(self, config: MkDocsConfig, err: DataError) -> MkDocsConfig:
         """Preview only: serve the last good pages and print what is wrong, never a blank page."""
         assert self.kb is not None
+        _set_identity(config, self.kb, serving=True)
         for problem in err.problems:
             if problem.severity is Severity.WARNING:
                 log.warning(str(problem))
@@ -166,7 +170,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.kb is None:
             return
-        site_url = config.site_url or self.kb.provider.site_url
+        # The published address, also under `mkdocs serve` (whose site_url is the local server).
+        site_url = self.kb.provider.site_url
         write_machine_files(self.kb, Path(config.site_dir), settings_url(self.kb, site_url))
         write_function(self.kb, self.root)  # Outlook Autodiscover, deployed by Netlify
         write_robots(Path(config.site_dir), site_url, preview=is_preview())
@@ -178,10 +183,33 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             raise PluginError("kbgen: the built site cannot be published:\n" + str(err)) from None
 
 
+def _set_identity(config: MkDocsConfig, kb: KB, *, serving: bool) -> None:
+    """The site's name, address and footer come from data/provider.yml, never from mkdocs.yml.
+
+    MkDocs insists on a ``site_name`` line, so mkdocs.yml holds ``site_name: ""``;
+    any other value there (or a site_url or copyright) would be a second source
+    of the provider's identity, and is refused. Material prints these values
+    without escaping them (its autoescape is off): they are handed over escaped.
+    """
+    provider = kb.provider
+    derived = {
+        "site_name": escape(facts.site_name(provider)),
+        "site_url": provider.site_url if provider.site_url.endswith("/") else provider.site_url + "/",
+        "copyright": escape(facts.copyright_line(provider)),
+    }
+    for key, value in derived.items():
+        if key == "site_url" and serving:
+            continue  # `mkdocs serve` points site_url at the local server itself
+        found = config[key]
+        if found and found != value:
+            hint = 'write site_name: "" there' if key == "site_name" else f"remove {key} from it"
+            raise PluginError(f"kbgen: mkdocs.yml sets {key} to {found!r}, but the provider's "
+                              f"{key.replace('_', ' ')} comes from data/provider.yml only: {hint}")
+        config[key] = value
+
+
 def _nav_title(title: str) -> str:
     # Material prints nav titles unescaped; titles are plain text.
-    from markupsafe import escape
-
     return str(escape(title))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import posixpath
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from markupsafe import Markup
 
 from ..data import dnsrecords, facts
 from ..data.kb import KB, Entry
-from ..data.model import Category, Client, Endpoint
+from ..data.model import Article, Category, Client, ComparisonBlock, Endpoint
 from ..data.urls import APPLE_PROFILE_PATHS, DNS_ZONE_PATH, category_uri, entry_uri, page_url
 from .text import DEFAULT_ESCAPES, markdown_html, plain
 
@@ -123,6 +124,38 @@ class Renderer:
 
     def settings(self, protocol_id: str) -> facts.SettingsRow:
         return facts.settings_row(self.kb, protocol_id)
+
+    def offered(self, protocol_ids: Iterable[str] = facts.PROTOCOLS) -> list[str]:
+        """The protocols of a block that the provider offers: blocks adapt to the provider."""
+        return facts.offered(self.kb.provider, protocol_ids)
+
+    def incoming(self, protocol_ids: Iterable[str] | None = None) -> list[str]:
+        """Incoming protocols to show: those listed (all, if none are) that the provider offers."""
+        return facts.incoming(self.kb.provider, protocol_ids or facts.INCOMING)
+
+    def securities(self, protocol_ids: Iterable[str]) -> set[str]:
+        return facts.securities(self.kb, protocol_ids)
+
+    def customer_domain(self, protocol_ids: Iterable[str]) -> bool:
+        """Whether a host shown for these protocols holds the customer's domain (mail.{domain})."""
+        return any("{domain}" in srv.host for pid in self.offered(protocol_ids)
+                   if (srv := facts.server(self.kb.provider, pid)) is not None)
+
+    def names(self, protocol_ids: Iterable[str], joiner: str = "and") -> str:
+        """IMAP / IMAP and SMTP / IMAP, POP3 and SMTP."""
+        return facts.word_list([self.kb.protocols[pid].name for pid in protocol_ids], joiner)
+
+    def comparison_entry(self, protocol_ids: Iterable[str], exclude: str) -> Entry | None:
+        """A listed article comparing all these protocols, to link "what is the difference?".
+
+        Found by what the article holds, never by its id.
+        """
+        wanted = set(protocol_ids)
+        found = [e for e in self.kb.published() if isinstance(e, Article) and not e.hidden
+                 and e.id != exclude and any(
+                     isinstance(b, ComparisonBlock) and wanted <= set(self.offered(b.protocols))
+                     for b in e.body)]
+        return min(found, key=lambda e: (e.order, e.title.casefold(), e.id), default=None)
 
     def _render(self, template: str, uri: str, **context: object) -> str:
         return self.env.get_template(template).render(

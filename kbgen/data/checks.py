@@ -8,7 +8,7 @@ from typing import Any
 
 from .dnscheck import check_dns
 from .errors import Problem, Severity
-from .facts import placeholders, standard_port
+from .facts import INCOMING, PROTOCOLS, incoming, offered, placeholders, standard_port
 from .kb import KB
 from .legacy import check_legacy
 from .loader import Document
@@ -24,6 +24,7 @@ from .model import (
     PortsBlock,
     Protocol,
     Provider,
+    SettingsBlock,
     Strict,
     TroublesBlock,
 )
@@ -38,12 +39,22 @@ def check_kb(kb: KB, singles: dict[str, tuple[Strict, Document]],
     """Every cross-file check; ``broken`` are ids of entries whose files did not validate
     (references to them are not reported: the file's own errors already are)."""
     problems: list[Problem] = []
-    problems += _check_protocols(many["protocol"])
+    problems += _check_protocols(many["protocol"], kb.provider)
     problems += _check_categories(singles["categories"])
     if any(p.severity is Severity.ERROR for p in problems):
         return problems  # later checks assume protocols and categories are sound
     problems += _check_provider(kb, *singles["provider"])
     problems += _check_entries(kb, many["article"] + many["client"], broken)
+    values = placeholders(kb)
+    for kind in ("categories", "troubleshooting"):
+        problems += _check_placeholders(singles[kind][1], values, kb.provider)
+        problems += _check_protocol_names(kb, singles[kind][1])
+    for model, doc in many["protocol"]:
+        # The files of the protocols offered are shown; the others never are.
+        if isinstance(model, Protocol) and model.id in offered(kb.provider):
+            problems += _check_placeholders(doc, values, kb.provider)
+            problems += _check_protocol_names(kb, doc)
+    problems += _check_placeholders(singles["provider"][1], values, kb.provider, allowed=False)
     # Old-URL checks skip entries whose category does not resolve (reported above).
     problems += check_legacy(kb, many["article"] + many["client"], singles["categories"])
     return problems
@@ -75,7 +86,7 @@ def _check_file_name(model_id: str, doc: Document) -> list[Problem]:
                         f"rename the file to {model_id}.yml")]
 
 
-def _check_protocols(items: list[tuple[Strict, Document]]) -> list[Problem]:
+def _check_protocols(items: list[tuple[Strict, Document]], provider: Provider) -> list[Problem]:
     problems = []
     seen: dict[str, str] = {}
     for model, doc in items:
@@ -85,10 +96,13 @@ def _check_protocols(items: list[tuple[Strict, Document]]) -> list[Problem]:
             problems.append(doc.problem(("id",), f"protocol '{model.id}' is defined twice",
                                         f"it is also defined in {seen[model.id]}"))
         seen[model.id] = doc.file
-    for missing in sorted({"imap", "pop3", "smtp"} - set(seen)):
+    # A protocol the provider offers needs its standard file; one it does not offer may
+    # keep its file (the standard files are left alone) or lose it.
+    for missing in [pid for pid in offered(provider) if pid not in seen]:
         problems.append(Problem(f"data/protocols/{missing}.yml", 1, 1, "",
                                 f"the {missing} protocol file is missing",
-                                "every provider page needs imap, pop3 and smtp"))
+                                f"data/provider.yml offers {missing}: restore the standard "
+                                f"file from kbgen's example data/protocols/{missing}.yml"))
     return problems
 
 
@@ -127,7 +141,11 @@ def _check_provider(kb: KB, model: Strict, doc: Document) -> list[Problem]:
     assert isinstance(model, Provider)
     problems = []
     well_known = {e.port: (p, e.security) for p in kb.protocols.values() for e in p.standard_ports}
-    for pid in ("imap", "pop3", "smtp"):
+    for i, domain in enumerate(model.domains):
+        if model.domains.index(domain) != i:
+            problems.append(doc.problem(("domains", i), f"'{domain}' is listed twice",
+                                        "remove one"))
+    for pid in offered(model):
         protocol = kb.protocols[pid]
         ports_seen: set[int] = set()
         for i, ep in enumerate(getattr(model.servers, pid).endpoints):
@@ -170,8 +188,8 @@ def _check_provider(kb: KB, model: Strict, doc: Document) -> list[Problem]:
     problems += check_dns(model, doc)
     if model.dns is not None and model.dns.dkim is not None:  # the one Markdown field here
         standard_ports = {str(e.port) for p in kb.protocols.values() for e in p.standard_ports}
-        problems += _check_markdown(doc, ("dns", "dkim", "key_source"), model.dns.dkim.key_source,
-                                    placeholders(kb), standard_ports)
+        problems += _check_ports_typed(doc, ("dns", "dkim", "key_source"), model.dns.dkim.key_source,
+                                       standard_ports)
     return problems
 
 
@@ -221,8 +239,10 @@ def _check_entries(kb: KB, items: list[tuple[Strict, Document]],
             if pid not in kb.protocols:
                 problems.append(doc.problem(("protocols", i), f"unknown protocol '{pid}'", ""))
         problems += _check_related(kb, model, doc, broken)
+        problems += _check_placeholders(doc, values, kb.provider)
         for path, text in _markdown_fields(doc.data):
-            problems += _check_markdown(doc, path, text, values, standard_ports)
+            problems += _check_ports_typed(doc, path, text, standard_ports)
+        problems += _check_protocol_names(kb, doc)
         if isinstance(model, Article):
             problems += _check_blocks(kb, model, doc)
         else:
@@ -262,6 +282,18 @@ def _check_blocks(kb: KB, model: Article, doc: Document) -> list[Problem]:
                 if block.protocols.index(pid) != j:
                     problems.append(doc.problem(("body", i, "protocols", j),
                                                 f"'{pid}' is listed twice", "remove one"))
+            if isinstance(block, (OverviewBlock, PortsBlock)) and not offered(
+                    kb.provider, block.protocols):
+                problems.append(doc.problem(
+                    ("body", i, "protocols"), "the provider offers none of these protocols, "
+                    "so this block shows nothing", "list a protocol data/provider.yml has a "
+                    "server for, or remove the block", severity=WARN))
+        if isinstance(block, SettingsBlock) and block.incoming and not incoming(
+                kb.provider, block.incoming):
+            names = " or ".join(pid.upper() for pid in block.incoming)
+            problems.append(doc.problem(
+                ("body", i, "incoming"), f"data/provider.yml has no {names} server to show",
+                "remove 'incoming:' to show every incoming protocol the provider offers"))
         if isinstance(block, TroublesBlock):
             for j, tid in enumerate(block.problems):
                 if tid not in kb.troubles:
@@ -274,18 +306,26 @@ def _check_blocks(kb: KB, model: Article, doc: Document) -> list[Problem]:
                                         "add dns: with at least mx: to data/provider.yml"))
         if isinstance(block, ComparisonBlock):
             for j, row in enumerate(block.rows):
-                for pid in block.protocols:
-                    if row.trait not in kb.protocols[pid].traits:
+                # Only the offered protocols are compared on the page (render adapts).
+                for shown in offered(kb.provider, block.protocols):
+                    if row.trait not in kb.protocols[shown].traits:
                         problems.append(doc.problem(
                             ("body", i, "rows", j, "trait"),
-                            f"protocol '{pid}' has no trait '{row.trait}'",
-                            f"add '{row.trait}: …' under traits in data/protocols/{pid}.yml"))
+                            f"protocol '{shown}' has no trait '{row.trait}'",
+                            f"add '{row.trait}: …' under traits in data/protocols/{shown}.yml"))
     return problems
 
 
 def _check_client(kb: KB, model: Client, doc: Document,
                   broken: frozenset[str] | set[str]) -> list[Problem]:
     problems = []
+    if model.protocols and not incoming(kb.provider, model.protocols):
+        apps = " or ".join(kb.protocols[pid].name if pid in kb.protocols else pid.upper()
+                           for pid in model.protocols)
+        ours = " or ".join(kb.protocols[pid].name for pid in incoming(kb.provider))
+        problems.append(doc.problem(("protocols",), f"this app reads mail with {apps} only, and "
+                                    f"data/provider.yml offers {ours}",
+                                    "list the protocols the app supports, or remove this guide"))
     docs_dir = kb.root / "docs"
     for i, step in enumerate(model.steps):
         if step.image is not None and not (docs_dir / step.image.src).is_file():
@@ -329,13 +369,40 @@ def _markdown_fields(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tu
             yield from _markdown_fields(item, (*path, i))
 
 
-def _check_markdown(doc: Document, path: tuple[Any, ...], text: str, values: dict[str, str],
-                    standard_ports: set[str]) -> list[Problem]:
+_BRACES = re.compile(r"\{\{|\}\}")
+
+
+def _check_placeholders(doc: Document, values: dict[str, str], provider: Provider,
+                        *, allowed: bool = True) -> list[Problem]:
+    """Every {{ placeholder }} in any text a reader sees resolves; nothing like one is left over.
+
+    Placeholders are filled in every text field (titles, headings, summaries, step
+    titles, messages…), so a name that does not resolve, or braces that are not a
+    placeholder, would be printed literally: both are errors. Where placeholders are
+    not filled (``allowed=False``, data/provider.yml), any is an error.
+    """
     problems = []
-    for match in PLACEHOLDER_RE.finditer(text):
-        if match.group(1) not in values:
-            problems.append(doc.problem(path, f"unknown placeholder {{{{ {match.group(1)} }}}}",
-                                        _choices(match.group(1), values), offset=match.start()))
+    for path, text in _prose(doc.data):
+        for match in PLACEHOLDER_RE.finditer(text):
+            if not allowed:
+                problems.append(doc.problem(
+                    path, f"placeholders are not filled in this file ({match.group(0)})",
+                    "write the value itself", offset=match.start()))
+            elif match.group(1) not in values:
+                message, hint = _placeholder_problem(match.group(1), values, provider)
+                problems.append(doc.problem(path, message, hint, offset=match.start()))
+        stray = _BRACES.search(PLACEHOLDER_RE.sub(lambda m: " " * len(m.group(0)), text))
+        if stray:
+            problems.append(doc.problem(
+                path, f"'{stray.group(0)}' is not part of a placeholder and would be printed as it is",
+                "write a placeholder as {{ name }}, with a lowercase name such as {{ imap.host }}",
+                offset=stray.start()))
+    return problems
+
+
+def _check_ports_typed(doc: Document, path: tuple[Any, ...], text: str,
+                       standard_ports: set[str]) -> list[Problem]:
+    problems = []
     # Blank out placeholders (keeping offsets) so only ports typed by hand are found.
     bare = PLACEHOLDER_RE.sub(lambda m: " " * len(m.group(0)), text)
     for match in _PORT_IN_TEXT.finditer(bare):
@@ -345,6 +412,57 @@ def _check_markdown(doc: Document, path: tuple[Any, ...], text: str, values: dic
                 "use a placeholder such as {{ imap.tls }} so the text follows the data",
                 offset=match.start(1), severity=WARN))
             break
+    return problems
+
+
+_SECURITY_NAMES = {"tls": "SSL/TLS (tls)", "starttls": "STARTTLS", "none": "no encryption"}
+
+
+def _placeholder_problem(name: str, values: dict[str, str], provider: Provider) -> tuple[str, str]:
+    """Why a placeholder has no value: a typo, or a server or security this provider lacks."""
+    shown = f"{{{{ {name} }}}}"
+    pid, _, fact = name.partition(".")
+    if pid in PROTOCOLS and pid not in offered(provider):
+        return (f"{shown} names {pid.upper()}, which data/provider.yml does not offer",
+                f"remove it, or add servers.{pid} to data/provider.yml")
+    if pid in PROTOCOLS and fact in _SECURITY_NAMES:
+        return (f"{shown}: data/provider.yml offers no {pid.upper()} endpoint with "
+                f"{_SECURITY_NAMES[fact]}", f"use {{{{ {pid}.port }}}} for the recommended port, "
+                f"or {{{{ {pid}.ports }}}} for all of them")
+    return f"unknown placeholder {shown}", _choices(name, values)
+
+
+# Words naming a way in; a page of a provider that does not offer it must not name it.
+_PROTOCOL_WORDS = {"imap": re.compile(r"\bIMAP4?\b"), "pop3": re.compile(r"\bPOP3?\b")}
+_NOT_PROSE = {"id", "category", "related", "tags", "protocols", "problem", "problems", "type",
+              "replacement", "src", "trait", "incoming", "legacy", "updated", "family", "platform"}
+
+
+def _prose(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key not in _NOT_PROSE:
+                yield from _prose(value, (*path, key))
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            yield from _prose(item, (*path, i))
+    elif isinstance(data, str):
+        yield path, data
+
+
+def _check_protocol_names(kb: KB, doc: Document) -> list[Problem]:
+    """Text naming an incoming protocol the provider does not offer: wrong on every page it reaches."""
+    missing = [pid for pid in INCOMING if pid not in offered(kb.provider)]
+    problems = []
+    for path, text in _prose(doc.data):
+        for pid in missing:
+            found = _PROTOCOL_WORDS[pid].search(PLACEHOLDER_RE.sub(
+                lambda m: " " * len(m.group(0)), text))
+            if found:
+                problems.append(doc.problem(
+                    path, f"the text names {found.group(0)}, but data/provider.yml offers no "
+                    f"{pid.upper()} server", "reword it for the protocols offered; an article "
+                    f"about {found.group(0)} alone can go", offset=found.start(), severity=WARN))
     return problems
 
 

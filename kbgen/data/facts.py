@@ -7,10 +7,14 @@ configuration file through one function.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
 
 from .kb import KB
-from .model import Endpoint, Protocol, Provider, Server
+from .model import PLACEHOLDER_RE, Endpoint, Protocol, Provider, Server
 
 SECURITY_LABELS = {
     "tls": "SSL/TLS (implicit TLS)",
@@ -27,14 +31,50 @@ AUTHENTICATION_LABELS = {
 }
 
 
+PROTOCOLS = ("imap", "pop3", "smtp")
+"""Every protocol kbgen knows, in the order pages and files list them."""
+INCOMING = ("imap", "pop3")
+
+
+CUSTOMER_DOMAIN = "your-domain.example"
+"""Shown where a host name holds the customer's own domain (mail.{domain}).
+
+Under the reserved .example top-level domain (RFC 2606): a reader who types it
+unchanged reaches no one's server, and no real company is named.
+"""
+
+
 def host(provider: Provider, server: Server) -> str:
-    """The host name readers type, with {domain} filled in by the example domain."""
-    return server.host.replace("{domain}", provider.domain)
+    """The host name readers type; {domain} (the customer's own domain) shown as CUSTOMER_DOMAIN."""
+    return server.host.replace("{domain}", CUSTOMER_DOMAIN)
 
 
-def server(provider: Provider, protocol_id: str) -> Server:
-    server_: Server = getattr(provider.servers, protocol_id)
+def customer_hosts(provider: Provider) -> bool:
+    """Whether a server's name depends on the customer's own domain (mail.{domain})."""
+    return any("{domain}" in srv.host for pid in offered(provider)
+               if (srv := server(provider, pid)) is not None)
+
+
+def server(provider: Provider, protocol_id: str) -> Server | None:
+    """The provider's server for a protocol; None when the provider does not offer it."""
+    server_: Server | None = getattr(provider.servers, protocol_id, None)
     return server_
+
+
+def offered(provider: Provider, among: Iterable[str] = PROTOCOLS) -> list[str]:
+    """The protocols (of ``among``, in that order) the provider has a server for."""
+    return [pid for pid in among if server(provider, pid) is not None]
+
+
+def incoming(provider: Provider, among: Iterable[str] = INCOMING) -> list[str]:
+    """The ways in (IMAP, POP3) the provider offers, of ``among``; never empty for ``INCOMING``."""
+    return [pid for pid in offered(provider, among) if pid in INCOMING]
+
+
+def securities(kb: KB, protocol_ids: Iterable[str]) -> set[str]:
+    """The security modes the provider offers for any of these protocols."""
+    return {e.security for pid in offered(kb.provider, protocol_ids)
+            for e in endpoints(kb.provider, kb.protocols[pid])}
 
 
 def standard_port(protocol: Protocol, security: str) -> int | None:
@@ -47,8 +87,11 @@ def endpoints(provider: Provider, protocol: Protocol) -> list[Endpoint]:
     Checks refuse an endpoint with neither a port nor a standard one, so every
     endpoint of a loaded KB resolves.
     """
+    srv = server(provider, protocol.id)
+    if srv is None:
+        return []
     out = []
-    for ep in server(provider, protocol.id).endpoints:
+    for ep in srv.endpoints:
         port = ep.port if ep.port is not None else standard_port(protocol, ep.security)
         if port is not None:
             out.append(Endpoint(port=port, security=ep.security))
@@ -59,16 +102,45 @@ def endpoint(found: list[Endpoint], security: str) -> Endpoint | None:
     return next((e for e in found if e.security == security), None)
 
 
+def site_name(provider: Provider) -> str:
+    """The site's name in every page title and the header."""
+    return provider.site_name or f"{provider.name} Help Center"
+
+
+def copyright_line(provider: Provider) -> str:
+    return provider.copyright or f"© {provider.name}"
+
+
+def mail_domains(provider: Provider) -> list[str]:
+    """The domains whose addresses the provider hosts (``domains``, else ``domain``)."""
+    return list(provider.domains) or [provider.domain]
+
+
+def address_example(provider: Provider) -> str:
+    """An email address for examples: on the customer's domain when servers are named after it."""
+    return f"you@{CUSTOMER_DOMAIN if customer_hosts(provider) else mail_domains(provider)[0]}"
+
+
+def word_list(items: list[str], joiner: str = "and") -> str:
+    """a / a and b / a, b and c"""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {joiner} {items[-1]}"
+
+
 def username_example(provider: Provider) -> str:
     if provider.username.format == "email":
-        return f"you@{provider.domain}"
-    return "you"
+        return address_example(provider)
+    return address_example(provider).split("@", 1)[0]
 
 
 def username_label(provider: Provider) -> str:
+    return username_description(provider)[0].upper() + username_description(provider)[1:]
+
+
+def username_description(provider: Provider) -> str:
+    """What to type as the username, for the middle of a sentence."""
     if provider.username.format == "email":
-        return "Your full email address"
-    return "The part of your address before the @"
+        return "your full email address"
+    return "the part of your email address before the @"
 
 
 @dataclass(frozen=True)
@@ -85,9 +157,18 @@ class SettingsRow:
 
 
 def settings_row(kb: KB, protocol_id: str) -> SettingsRow:
+    """One offered protocol's settings (callers ask only for ``offered`` protocols)."""
     protocol = kb.protocols[protocol_id]
     srv = server(kb.provider, protocol_id)
+    if srv is None:
+        raise KeyError(f"the provider offers no {protocol_id} server")
     return SettingsRow(protocol, host(kb.provider, srv), endpoints(kb.provider, protocol))
+
+
+def port_list(ports: list[int]) -> str:
+    """993 / 465 or 2525 / 465, 587 or 2525: every port of a protocol, in the data's order."""
+    shown = [str(p) for p in ports]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
 
 
 def placeholders(kb: KB) -> dict[str, str]:
@@ -96,16 +177,26 @@ def placeholders(kb: KB) -> dict[str, str]:
     values = {
         "provider.name": p.name,
         "provider.domain": p.domain,
+        "provider.domains": word_list(mail_domains(p)),
         "webmail": p.webmail,
         "support.email": p.support.email,
         "support.url": p.support.url,
         "username.example": username_example(p),
+        "username.description": username_description(p),
+        "address.example": address_example(p),
     }
-    for pid in ("imap", "pop3", "smtp"):
+    # The recommended way in (IMAP when offered): for text that fits any provider.
+    way_in = settings_row(kb, incoming(p)[0])
+    values["incoming.name"] = way_in.protocol.name
+    values["incoming.host"] = way_in.host
+    values["incoming.port"] = str(way_in.endpoints[0].port)
+    values["incoming.security"] = SECURITY_SHORT[way_in.endpoints[0].security]
+    for pid in offered(p):
         row = settings_row(kb, pid)
         values[f"{pid}.host"] = row.host
         # The first endpoint is the recommended one (authors list implicit TLS first).
         values[f"{pid}.port"] = str(row.endpoints[0].port)
+        values[f"{pid}.ports"] = port_list([e.port for e in row.endpoints])
         values[f"{pid}.security"] = SECURITY_SHORT[row.endpoints[0].security]
         for sec in ("tls", "starttls", "none"):
             found = endpoint(row.endpoints, sec)
@@ -123,10 +214,9 @@ def apple_profile_possible(kb: KB, incoming: str = "imap") -> bool:
     the provider does not offer has no profile.
     """
     p = kb.provider
-    servers = [getattr(p.servers, pid, None) for pid in (incoming, "smtp")]
-    if any(s is None for s in servers):
-        return False
-    return not any("{domain}" in s.host for s in servers if s) and p.authentication != "oauth2"
+    servers = [server(p, pid) for pid in (incoming, "smtp")]
+    return (all(s is not None and "{domain}" not in s.host for s in servers)
+            and p.authentication != "oauth2")
 
 
 def personal_profile_possible(kb: KB, incoming: str = "imap") -> bool:
@@ -137,5 +227,41 @@ def personal_profile_possible(kb: KB, incoming: str = "imap") -> bool:
     no profile.
     """
     p = kb.provider
-    servers = [getattr(p.servers, pid, None) for pid in (incoming, "smtp")]
+    servers = [server(p, pid) for pid in (incoming, "smtp")]
     return all(s is not None for s in servers) and p.authentication != "oauth2"
+
+
+def fill(text: str, values: Mapping[str, str]) -> str:
+    """Replace {{ name }} placeholders; checks refuse names without a value."""
+    return PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+_NOT_FILLED = {"legacy"}  # old addresses are matched as they are written
+
+
+def _filled(value: Any, values: Mapping[str, str]) -> Any:
+    if isinstance(value, str):
+        return fill(value, values) if "{{" in value else value
+    if isinstance(value, list):
+        return [_filled(v, values) for v in value]
+    if isinstance(value, dict):
+        return {k: _filled(v, values) for k, v in value.items()}
+    if isinstance(value, BaseModel):
+        update = {name: _filled(getattr(value, name), values)
+                  for name in type(value).model_fields if name not in _NOT_FILLED}
+        return value.model_copy(update=update)
+    return value
+
+
+def fill_placeholders(kb: KB) -> None:
+    """Fill placeholders in every text of every article, guide, category, problem and protocol.
+
+    Done once, after the checks: every title, heading, summary, step title and
+    message a page, the nav, Also Read or the search index shows then reads the
+    same filled text, wherever it is printed.
+    """
+    values = placeholders(kb)
+    kb.entries = {k: _filled(v, values) for k, v in kb.entries.items()}
+    kb.categories = {k: _filled(v, values) for k, v in kb.categories.items()}
+    kb.troubles = {k: _filled(v, values) for k, v in kb.troubles.items()}
+    kb.protocols = {k: _filled(v, values) for k, v in kb.protocols.items()}

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .checks import check_images, check_kb
 from .errors import DataError, Problem, errors_only
+from .facts import fill_placeholders
 from .kb import FOLDERS, KB, SINGLE_FILES
 from .loader import Document, load_file
 from .model import Article, Categories, Client, Protocol, Provider, Strict, Troubleshooting
@@ -90,6 +91,7 @@ def load_kb(root: Path, data_dir: str = "data") -> KB:
     problems.extend(check_kb(kb, singles, many))
     if errors_only(problems):
         raise DataError(problems)
+    fill_placeholders(kb)
     kb.warnings = problems
     return kb
 

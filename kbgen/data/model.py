@@ -12,7 +12,8 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from .chars import check_plain
 from .oldurl import check_old_url
@@ -20,6 +21,8 @@ from .oldurl import check_old_url
 SLUG_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 _LABEL = r"(\{domain\}|[a-z0-9]([a-z0-9-]*[a-z0-9])?)"
 HOST_RE = rf"^{_LABEL}(\.{_LABEL})*$"
+_PLAIN_LABEL = r"[a-z0-9]([a-z0-9-]*[a-z0-9])?"
+DOMAIN_RE = rf"^{_PLAIN_LABEL}(\.{_PLAIN_LABEL})+$"
 
 
 def _number_as_text(value: Any) -> Any:
@@ -63,6 +66,9 @@ def _git_branch(value: str) -> str:
 
 
 Branch = Annotated[str, Field(pattern=BRANCH_RE, max_length=200), AfterValidator(_git_branch)]
+
+Domain = Annotated[str, Field(pattern=DOMAIN_RE, max_length=253)]
+"""A real domain name: no {domain} placeholder, at least two labels."""
 
 
 class Strict(BaseModel):
@@ -108,9 +114,22 @@ class Server(Strict):
 
 
 class Servers(Strict):
-    imap: Server
-    pop3: Server
+    """The protocols offered: SMTP to send, and IMAP or POP3 (or both) to read mail."""
+
+    # Editors learn the same rule from the schema that the validator applies.
+    model_config = ConfigDict(json_schema_extra={
+        "anyOf": [{"required": ["imap"]}, {"required": ["pop3"]}]})
+
+    imap: Server | None = Field(default=None, description="Leave it out if you offer no IMAP.")
+    pop3: Server | None = Field(default=None, description="Leave it out if you offer no POP3.")
     smtp: Server
+
+    @model_validator(mode="after")
+    def _one_way_in(self) -> Servers:
+        if self.imap is None and self.pop3 is None:
+            raise PydanticCustomError(
+                "no_incoming", "no server to read mail from: servers needs imap, pop3 or both")
+        return self
 
 
 class Support(Strict):
@@ -168,9 +187,22 @@ class Dns(Strict):
 
 
 class Provider(Strict):
+    """Who the help center belongs to: the one place for the brand, the site and its servers."""
+
     name: Text = Field(description="Brand shown on every page, e.g. Example Hosting.")
-    domain: Hostname = Field(description="The domain used in examples, e.g. example.com.")
-    site_url: Url = Field(description="Where the help center is published.")
+    domain: Domain = Field(description="The provider's own domain, e.g. example.com; also "
+                           "the mail domain when 'domains' is left out.")
+    domains: list[Domain] = Field(
+        default_factory=list,
+        description="Every domain whose addresses this provider hosts, e.g. [example.com, "
+        "example.net]; mail apps' automatic setup lists each. Left out: just 'domain'.")
+    site_url: Url = Field(description="Where the help center is published (mkdocs.yml's "
+                          "site_url is taken from here).")
+    site_name: Text | None = Field(
+        default=None, description="The site's name in page titles and the header. "
+        "Default: '<name> Help Center'.")
+    copyright: Text | None = Field(
+        default=None, description="The footer line. Default: '© <name>'.")
     support: Support
     webmail: Url
     username: Username
@@ -276,7 +308,9 @@ class SettingsBlock(Strict):
 
     type: Literal["settings"]
     heading: Text | None = None
-    incoming: list[Literal["imap", "pop3"]] = Field(default=["imap", "pop3"], min_length=1)
+    incoming: list[Literal["imap", "pop3"]] = Field(
+        default_factory=list,
+        description="Incoming protocols to show. Left out: every one the provider offers.")
 
 
 class TroublesBlock(Strict):

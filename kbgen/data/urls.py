@@ -10,7 +10,7 @@ import html
 from urllib.parse import quote
 
 from .kb import KB, Entry
-from .model import Provider
+from .model import Article, Provider, SettingsBlock, TroublesBlock
 
 THUNDERBIRD_PATHS = (".well-known/autoconfig/mail/config-v1.1.xml", "mail/config-v1.1.xml")
 APPLE_PROFILE_PATH = "mail/email-imap.mobileconfig"
@@ -58,3 +58,20 @@ def edit_url(provider: Provider, source: str | None) -> str | None:
     url = (f"{provider.repo_url.rstrip('/')}/edit/{quote(provider.edit_branch, safe='/')}/"
            f"{quote(source, safe='/')}")
     return html.escape(url, quote=True)
+
+
+def settings_entry(kb: KB) -> Entry | None:
+    """The reference page for the server settings (the autoconfig file links it).
+
+    Chosen by what the articles hold, never by an id: a listed article with a
+    settings table; one that is not about troubleshooting, with the table nearest
+    its top, comes first; then by ``order`` and title.
+    """
+    def rank(entry: Article) -> tuple[bool, int, int, str, str]:
+        first = next(i for i, b in enumerate(entry.body) if isinstance(b, SettingsBlock))
+        troubles = any(isinstance(b, TroublesBlock) for b in entry.body)
+        return (troubles, first, entry.order, entry.title.casefold(), entry.id)
+
+    found = [e for e in kb.published() if isinstance(e, Article) and not e.hidden
+             and any(isinstance(b, SettingsBlock) for b in e.body)]
+    return min(found, key=rank, default=None)

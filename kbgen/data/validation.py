@@ -149,7 +149,8 @@ def _message(err: dict[str, Any], name: str) -> tuple[str, str]:
             hint = "list the incoming protocols only; SMTP for sending is implied"
         return f"expected one of {expected} (got {_shown(value)})", hint
     if kind == "string_pattern_mismatch":
-        return f"{_shown(value)} is not a valid {_NOUNS.get(name, name)}", _PATTERN_HINTS.get(name, "")
+        what = {"domains": "domain"}.get(name, name)  # an item of a list is one of them
+        return f"{_shown(value)} is not a valid {_NOUNS.get(what, what)}", _PATTERN_HINTS.get(what, "")
     if kind == "string_too_short":
         return "must not be empty", f"write a value after '{name}:'"
     if kind == "string_too_long":
@@ -169,6 +170,8 @@ def _message(err: dict[str, Any], name: str) -> tuple[str, str]:
         return "the block has no 'type'", "add 'type: text' (or ports, comparison, …)"
     if kind in {"date_type", "date_from_datetime_parsing", "date_parsing"}:
         return f"expected a date like 2026-11-20, got {_kind_of(value)}", ""
+    if kind == "no_incoming":
+        return err["msg"], "add 'imap:' (or 'pop3:') with its host and endpoints, like 'smtp:'"
     if kind == "value_error":
         return str(ctx.get("error", err["msg"])), ""
     return f"{err['msg']} (got {_shown(value)})", ""

@@ -48,11 +48,18 @@ def served_file(site_dir: Path, url_path: str) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-def check_redirects(site_dir: Path, rules: list[Redirect]) -> list[str]:
-    """A redirect must lead to a built page, and must not hide one."""
+def check_redirects(site_dir: Path, rules: list[Redirect], base: str = "/") -> list[str]:
+    """A redirect must lead to a built page, and must not hide one.
+
+    Targets carry the path the site is served under (``base``, from site_url);
+    the built files sit at the top of ``site_dir``.
+    """
     problems = []
     for rule in rules:
-        if served_file(site_dir, urlsplit(rule.target).path) is None:
+        target = urlsplit(rule.target).path
+        if target.startswith(base):
+            target = "/" + target[len(base):]
+        if served_file(site_dir, target) is None:
             problems.append(f"_redirects: {rule.shown()} would redirect to {rule.target}, "
                             "which is not a page of the built site")
         if not rule.query and "*" not in rule.source and served_file(site_dir, rule.source):
@@ -77,7 +84,7 @@ def write_netlify_files(kb: KB, site_dir: Path, base: str = "/",
     """
     post_origins = [o for o in (origin_of(post_to),) if o]
     rules = redirect_rules(kb, base)
-    problems = check_redirects(site_dir, rules)
+    problems = check_redirects(site_dir, rules, base)
     allowed = [p for d in (theme_dirs or [material_templates()]) for p in template_scripts(d)]
     policy = script_policy(site_dir, allowed, post_origins)
     problems += policy.problems

@@ -30,6 +30,7 @@ from ..data.urls import (
     THUNDERBIRD_PATHS,
     entry_uri,
     page_url,
+    settings_entry,
 )
 from .dns import zone_snippet
 
@@ -50,9 +51,11 @@ def _username(kb: KB) -> str:
     return "%EMAILADDRESS%" if kb.provider.username.format == "email" else "%EMAILLOCALPART%"
 
 
-def _autoconfig_host(kb: KB, protocol_id: str) -> str:
+def _autoconfig_host(row: facts.SettingsRow, kb: KB) -> str:
     # The customer's own domain goes where the data says {domain}.
-    return facts.server(kb.provider, protocol_id).host.replace("{domain}", "%EMAILDOMAIN%")
+    server = facts.server(kb.provider, row.protocol.id)
+    assert server is not None  # rows exist only for offered protocols
+    return server.host.replace("{domain}", "%EMAILDOMAIN%")
 
 
 def thunderbird_xml(kb: KB, settings_url: str) -> bytes:
@@ -60,15 +63,16 @@ def thunderbird_xml(kb: KB, settings_url: str) -> bytes:
     p = kb.provider
     root = ET.Element("clientConfig", version="1.1")
     provider = ET.SubElement(root, "emailProvider", id=p.domain)
-    ET.SubElement(provider, "domain").text = p.domain
+    for domain in facts.mail_domains(p):  # the addresses this file configures
+        ET.SubElement(provider, "domain").text = domain
     ET.SubElement(provider, "displayName").text = p.name
     ET.SubElement(provider, "displayShortName").text = p.name
-    for pid in ("imap", "pop3", "smtp"):
+    for pid in facts.offered(p):  # a protocol the provider does not offer is not mentioned
         row = facts.settings_row(kb, pid)
         tag = "outgoingServer" if row.protocol.direction == "outgoing" else "incomingServer"
         for ep in row.endpoints:
             server = ET.SubElement(provider, tag, type=pid)
-            ET.SubElement(server, "hostname").text = _autoconfig_host(kb, pid)
+            ET.SubElement(server, "hostname").text = _autoconfig_host(row, kb)
             ET.SubElement(server, "port").text = str(ep.port)
             ET.SubElement(server, "socketType").text = facts.THUNDERBIRD_SOCKET[ep.security]
             ET.SubElement(server, "authentication").text = _THUNDERBIRD_AUTH[p.authentication]
@@ -105,9 +109,11 @@ def apple_profile(kb: KB, incoming: str = "imap", *, personal: bool = False) -> 
     if not possible(kb, incoming):
         return None
     p = kb.provider
-    hosts = [facts.server(p, pid).host.replace("{domain}", "%EMAILDOMAIN%") for pid in (incoming, "smtp")]
-    inbound = facts.settings_row(kb, incoming).endpoints[0]
-    smtp = facts.settings_row(kb, "smtp").endpoints[0]
+    inbound_row, smtp_row = facts.settings_row(kb, incoming), facts.settings_row(kb, "smtp")
+    # mail.{domain} only in a personal template (apple_profile_possible refuses it otherwise),
+    # where the reader's browser fills in %EMAILDOMAIN%.
+    hosts = [_autoconfig_host(inbound_row, kb), _autoconfig_host(smtp_row, kb)]
+    inbound, smtp = inbound_row.endpoints[0], smtp_row.endpoints[0]
     reverse = ".".join(reversed(p.domain.split(".")))
     account_type, label = _APPLE_ACCOUNT[incoming]
     # The IMAP profile keeps the identifiers it always had, so reinstalling it
@@ -199,7 +205,7 @@ def machine_files(kb: KB, settings_url: str) -> list[MachineFile]:
 
 def settings_url(kb: KB, site_url: str) -> str:
     """Where the autoconfig file sends people who want to read the settings."""
-    entry = kb.entries.get("server-settings")
+    entry = settings_entry(kb)
     if entry is None:
         return site_url
     return page_url(entry_uri(kb, entry), site_url.rstrip("/") + "/")

@@ -6,10 +6,12 @@ import json
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from ..conftest import provider_names
 from .conftest import VNU_JAR, tool
 
 pytestmark = pytest.mark.slow
@@ -39,7 +41,10 @@ def _material(message: dict[str, object]) -> bool:
                for pattern, marker in MATERIAL_FILTERS)
 
 
-def test_every_page_is_valid_html(example_site: Path) -> None:
+@pytest.mark.parametrize("name", provider_names())
+def test_every_page_is_valid_html(name: str, provider_site: Callable[[str], Path]) -> None:
+    """Every provider data set (tests/providers/), not just the example."""
+    example_site = provider_site(name)
     java = shutil.which("java")
     if java is None:
         pytest.fail("java is missing: run scripts/setup (installs default-jre-headless)")

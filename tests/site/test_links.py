@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -107,6 +107,17 @@ def test_no_broken_link_or_anchor(example_site: Path, config_file: Path) -> None
     # It crawled the whole site, not just the home page.
     assert url + "email/pop-vs-imap/" in checked, log
     assert len([u for u in checked if u.endswith("/")]) >= 10
+    problems = _problems(rows)
+    assert problems == [], "\n".join(problems)
+    assert status == 0, log
+
+
+@pytest.mark.parametrize("name", ["imap-only", "cpanel"])
+def test_no_broken_link_or_anchor_for_other_providers(
+        name: str, provider_site: Callable[[str], Path], config_file: Path) -> None:
+    """The provider data sets of tests/providers/ link as soundly as the example."""
+    _url, rows, log, status = linkcheck(provider_site(name), config_file)
+    assert len([row for row in rows if row["url"].endswith("/")]) >= 8, log
     problems = _problems(rows)
     assert problems == [], "\n".join(problems)
     assert status == 0, log
