@@ -184,7 +184,7 @@ def _problems(root: Path) -> list[str]:
     ("    selector: mail", "    selector: Mail Key",
      "dns.dkim.selector:"),
     ("copy the whole value", "copy the {{ dkim.key }} value",
-     ":51:42: dns.dkim.key_source: unknown placeholder {{ dkim.key }}"),
+     ":51:42: dns.dkim.key_source: placeholders are not filled in this file ({{ dkim.key }})"),
 ])
 def test_dns_mistakes_are_reported_at_their_place(tmp_path: Path, old: str, new: str, shown: str) -> None:
     root = copy_project(tmp_path)

@@ -235,9 +235,6 @@ def _check_entries(kb: KB, items: list[tuple[Strict, Document]],
         if model.category not in kb.categories:
             problems.append(doc.problem(("category",), f"unknown category '{model.category}'",
                                         _choices(model.category, kb.categories)))
-        for i, pid in enumerate(model.protocols):
-            if pid not in kb.protocols:
-                problems.append(doc.problem(("protocols", i), f"unknown protocol '{pid}'", ""))
         problems += _check_related(kb, model, doc, broken)
         problems += _check_placeholders(doc, values, kb.provider)
         for path, text in _markdown_fields(doc.data):
