@@ -40,7 +40,7 @@
     invisible: "That contains an invisible or control character. Type the address again by hand.",
     at: "An email address has exactly one @, between your name and your domain (name@domain).",
     local: "The part before the @ can hold letters a–z, digits and . _ - + only (no spaces, quotes or accents).",
-    domain: "The part after the @ is not a domain name: it needs names separated by dots, such as the domain your address ends in."
+    domain: "The part after the @ must be a domain name: words separated by dots, with no spaces or other signs."
   };
 
   // ---- the address: checked, normalised ----------------------------------------
