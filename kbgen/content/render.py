@@ -23,6 +23,7 @@ from ..data.urls import (
     APPLE_PROFILE_PATHS,
     DNS_ZONE_PATH,
     PERSONAL_PROFILES_PATH,
+    card_uri,
     category_uri,
     entry_uri,
     page_url,
@@ -189,6 +190,12 @@ class Renderer:
     def me_profiles_url(self, from_uri: str) -> str:
         return _dir_url(from_uri, PERSONAL_PROFILES_PATH, page=False)
 
+    def me_card_uri(self) -> str:
+        return card_uri(self.kb)
+
+    def me_card_url(self, from_uri: str) -> str:
+        return _dir_url(from_uri, card_uri(self.kb))
+
     def _render(self, template: str, uri: str, **context: object) -> str:
         return self.env.get_template(template).render(
             kb=self.kb, provider=self.kb.provider, facts=facts, r=self, uri=uri, **context)
@@ -196,6 +203,8 @@ class Renderer:
     # pages ------------------------------------------------------------
     def pages(self) -> list[GeneratedPage]:
         out = [GeneratedPage("index.md", self._render("home.md.j2", "index.md"), "Home")]
+        card = card_uri(self.kb)  # the reader's settings on one page (kbgen-me.js)
+        out.append(GeneratedPage(card, self._render("card.md.j2", card), "Your email settings"))
         for cat in self.kb.categories.values():
             uri = category_uri(self.kb, cat.id)
             out.append(GeneratedPage(uri, self.category(cat, uri), cat.title, category_id=cat.id))

@@ -106,7 +106,7 @@ def watched(browser: Any) -> Iterator[Callable[..., Watched]]:
 # What the page reads once the reader's values are set aside: the rest must not change.
 SHAPE = """() => {
   const main = document.querySelector('.md-content').cloneNode(true);
-  main.querySelectorAll('form.kb-me, .kb-me-bar, .kb-feedback').forEach(e => e.remove());
+  main.querySelectorAll('form.kb-me, .kb-me-bar, .kb-feedback, [data-kb-me-qr-code]').forEach(e => e.remove());
   main.querySelectorAll('[data-kb-me]').forEach(e => { e.textContent = '\u00a7'; });
   return main.textContent.replace(/\\s+/g, ' ').trim();
 }"""
@@ -417,3 +417,65 @@ def test_profile_made_in_the_browser(
     # the one request the profile needed names no one
     assert any(r[1].endswith("/mail/personal-profiles.json") for r in w.requests)
     assert w.leaks() == [] and w.errors == []
+
+
+def _qr_text(path_d: str, size: int) -> str:
+    """Decode the QR code kbgen-me.js drew (its SVG path, one unit square per dark module)
+    with ZXing, the decoder phone scanner apps build on."""
+    import numpy as np
+    import zxingcpp
+
+    pixels = np.full((size, size), 255, dtype=np.uint8)
+    for x, y in re.findall(r"M(\d+) (\d+)h1v1h-1z", path_d):
+        pixels[int(y), int(x)] = 0
+    image = np.kron(pixels, np.ones((8, 8), dtype=np.uint8))  # 8 pixels a module
+    found = zxingcpp.read_barcodes(image)
+    assert len(found) == 1 and found[0].format == zxingcpp.BarcodeFormat.QRCode
+    return str(found[0].text)
+
+
+def test_settings_card_with_a_qr_code_that_opens_it_with_the_address(
+        served: Callable[[str], tuple[Path, str]], watched: Callable[..., Watched], artifacts: Path) -> None:
+    site, url = served("cpanel")
+    w = watched()
+    w.page.goto(url + "mail/thunderbird/?email=" + quote(ADDRESS))
+    w.page.get_by_role("link", name="All your settings on one page").click()
+    w.page.wait_for_url(url + "settings-card/")
+    svg = w.page.locator(".kb-card__code svg")
+    svg.wait_for()
+    assert svg.get_attribute("role") == "img" and "QR code" in (svg.locator("title").text_content() or "")
+    size = int(svg.get_attribute("viewBox").split()[2])
+    target = _qr_text(svg.locator("path").get_attribute("d"), size)
+    assert target == url + "settings-card/#email=" + quote(ADDRESS, safe="")
+    values = w.page.evaluate(VALUES)
+    assert values and values == [[p, expected(p)] for p, _ in values]
+    assert w.page.locator(".kb-card").get_by_text("mail.customer.test").count() >= 3
+    w.page.emulate_media(media="print")
+    w.page.screenshot(path=str(artifacts / "personal-card-print.png"), full_page=True)
+    assert svg.is_visible() and w.page.locator(".kb-card__print").is_hidden()
+    assert w.page.locator("form.kb-me").is_hidden()  # the card itself says whose settings these are
+    # the phone: the scanned address opens the card with the address filled in, then drops it
+    phone = watched(width=390)
+    phone.page.goto(target)
+    phone.page.locator("[data-kb-me-shown]").first.wait_for()
+    assert phone.page.url == url + "settings-card/"
+    assert phone.page.evaluate(VALUES) == values
+    phone.page.screenshot(path=str(artifacts / "personal-card-390.png"), full_page=True)
+    # clearing takes the code away with the address
+    phone.page.get_by_role("button", name="Not you? Clear").click()
+    assert phone.page.locator(".kb-card__code svg").count() == 0
+    assert w.leaks() == [] and phone.leaks() == [] and w.errors == [] and phone.errors == []
+
+
+def test_settings_card_without_an_address_is_the_general_card(
+        served: Callable[[str], tuple[Path, str]], watched: Callable[..., Watched]) -> None:
+    site, url = served("example")
+    w = watched()
+    w.page.goto(url + "settings-card/")
+    assert w.page.locator(".kb-card__qr").is_hidden()  # no address, no code
+    assert "mail.example.com" in w.page.locator(".kb-card").inner_text()
+    assert not any("qrcode" in r[1] for r in w.requests)  # the library loads only when needed
+    html = (site / "settings-card" / "index.html").read_text()
+    assert '<meta name="robots" content="noindex">' in html
+    assert "settings-card" not in (site / "sitemap.xml").read_text()
+    assert w.errors == []
