@@ -154,6 +154,10 @@ class Category(Strict):
     order: Annotated[int, Field(ge=0)] = 100
     parent: Slug | None = None
     legacy_urls: list[Annotated[str, Field(pattern=r"^/\S*$")]] = Field(default_factory=list)
+    legacy_ids: list[Annotated[int, Field(ge=1)]] = Field(
+        default_factory=list,
+        description="Category ids in the old WHMCS knowledge base: their old addresses "
+        "(knowledgebase.php?action=displaycat&catid=N, /knowledgebase/N/<name>) redirect here.")
 
 
 class Categories(Strict):
