@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from ..data.kb import KB
 from ..data.legacy import whmcs_slug
-from ..data.urls import category_uri, entry_uri
+from ..data.urls import category_uri, entry_uri, page_url
 from .duplicates import Matcher
 from .errors import ImportFailure
 from .html_markdown import clean_text, convert
@@ -194,6 +194,7 @@ class _Planner:
             note = "" if description else "no description in WHMCS: the title is used; write one"
             claimed = self.category_claims.get(row["id"])
             if claimed is not None:
+                editor.add_category_legacy(claimed, [row["id"]], [old_url])
                 self.cat_map[row["id"]] = claimed
                 self.plan.lines.append(Line("category", row["id"], title, "published", claimed, note))
                 continue
@@ -319,6 +320,11 @@ class _Planner:
         ours = owner is not None and self._is_our_import(owner, whmcs_id)
         if owner is not None and not ours:
             self.article_pages[whmcs_id] = entry_uri(self.kb, self.kb.entries[owner])
+            # The page has the old id; give it the exact old address too, which the
+            # index.php?rp= form needs (its slug is the old title's).
+            ids, urls = self.entry_legacy[owner]
+            ids.append(whmcs_id)
+            urls.append(old_url)
             verdict = matcher.verdict(title)
             if verdict.duplicate is not None and verdict.duplicate.entry_id == owner:
                 # Said the same way as on the run that gave the id away: a second run's
@@ -464,7 +470,10 @@ class _Planner:
         if not scheme or (old_site is not None and parts.hostname == old_site.hostname):
             target = self._old_address(parts.path, parts.query)
             if target is not None:
-                return posixpath.relpath(target, posixpath.dirname(from_uri) or ".")
+                # Markdown fields are rendered to HTML by kbgen, not MkDocs, so the link is a URL
+                # relative to the page's own URL (it also works under any base path).
+                rel = posixpath.relpath(page_url(target), page_url(from_uri))
+                return "./" if rel == "." else rel + "/"
         if scheme:
             return href
         if self.options.whmcs_url:
