@@ -210,6 +210,8 @@ def test_a_missing_dump_and_a_bad_database_url(tmp_path: Path, capsys: pytest.Ca
     assert "nope.sql: cannot read the dump: No such file or directory" in capsys.readouterr().err
     assert _import(root, "--db", "postgres://u@h/db") == 1
     assert "'postgres://u@h/db' is not a database URL" in capsys.readouterr().err
+    assert _import(root, "--db", "mysql://u:p/w@h/db") == 1  # an unescaped '/' in the password
+    assert "has an invalid port (write a number after the ':')" in capsys.readouterr().err
     socket = tmp_path / "no.sock"
     assert _import(root, "--db", f"mysql://kb:secret@localhost/whmcs?unix_socket={socket}") == 1
     err = capsys.readouterr().err

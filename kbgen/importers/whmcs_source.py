@@ -210,8 +210,12 @@ def safe_label(url: str) -> str:
     netloc = parts.hostname or ""
     if parts.username:
         netloc = f"{unquote(parts.username)}@{netloc}"
-    if parts.port:
-        netloc += f":{parts.port}"
+    try:
+        port = parts.port
+    except ValueError:  # reported by read_mysql; here we only need a printable label
+        port = None
+    if port:
+        netloc += f":{port}"
     return f"{parts.scheme}://{netloc}{parts.path}"
 
 
