@@ -86,11 +86,11 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Imported]:
         status = main(["--root", str(root), "import", "whmcs", "--dump", str(FIXTURE),
                        "--whmcs-url", OLD_SITE])
         assert status == 0, err.getvalue()
-        # The one hand-typed port is a warning; an author replaces it as the report says.
+        # The hand-typed port and server name are warnings; an author replaces them as the report says.
         assert main(["--root", str(root), "validate", "--strict"]) == 1
     spam = root / "data/articles/emails-going-to-spam-spf-dkim-and-dmarc.yml"
-    spam.write_text(spam.read_text(encoding="utf-8").replace("port 587", "port {{ smtp.starttls }}"),
-                    encoding="utf-8")
+    spam.write_text(spam.read_text(encoding="utf-8").replace("port 587", "port {{ smtp.starttls }}")
+                    .replace("mail.example.com", "{{ smtp.host }}"), encoding="utf-8")
     site = build_or_fail(root, root / "site")
     with serve_netlify(site) as url:
         yield Imported(root, site, out.getvalue(), err.getvalue(), url)
@@ -118,6 +118,9 @@ def test_the_import_warns_at_file_line_and_sums_up(imported: Imported) -> None:
     assert re.search(r"^data/articles/emails-going-to-spam-spf-dkim-and-dmarc\.yml:\d+:\d+: "
                      r"body\[0\]\.markdown: warning: the port 587 is typed into the text", imported.stderr,
                      re.M), imported.stderr
+    assert re.search(r"^data/articles/emails-going-to-spam-spf-dkim-and-dmarc\.yml:\d+:\d+: "
+                     r"body\[0\]\.markdown: warning: the server name mail\.example\.com is typed into "
+                     r"the text \(use the placeholder \{\{ imap\.host \}\}", imported.stderr, re.M)
     assert imported.stdout.startswith(
         "kbgen: imported from WHMCS: 22 articles, 10 categories, 212 redirects, 2 images, "
         "2 translations, 5 skipped, 7 duplicates of generated pages; 41 file(s) written; "
@@ -195,7 +198,7 @@ def test_the_report_counts_and_explains(imported: Imported) -> None:
         "articles already in the data (old id claimed there)": "1", "categories published": "10",
         "redirects from old addresses (whole site)": "212", "images to copy by hand": "2",
         "translations kept, not published": "2", "rows skipped or not published": "5",
-        "warnings in the imported text": "1", "files kept because they differ from the import": "0"}
+        "warnings in the imported text": "2", "files kept because they differ from the import": "0"}
     for line in ("article 35 'Staff: how to reset a client's password': not published (private",
                  "category 10 'Internal Staff Notes': not published (hidden in WHMCS",
                  "article 36 'Reseller: white-label DNS': not published (only in hidden categories)",

@@ -284,7 +284,25 @@ def _check_markdown(doc: Document, path: tuple[Any, ...], text: str, values: dic
                 "use a placeholder such as {{ imap.tls }} so the text follows the data",
                 offset=match.start(1), severity=WARN))
             break
+    problems += _check_hosts_in_text(doc, path, bare, values)
     return problems
+
+
+def _check_hosts_in_text(doc: Document, path: tuple[Any, ...], bare: str,
+                         values: dict[str, str]) -> list[Problem]:
+    """A server name typed by hand (often pasted from an old article) stops following the data."""
+    hosts: dict[str, str] = {}
+    for pid in ("imap", "pop3", "smtp"):
+        host = values.get(f"{pid}.host")
+        if host:
+            hosts.setdefault(host.lower(), f"{pid}.host")
+    for host, name in hosts.items():
+        match = re.search(rf"(?<![\w.-]){re.escape(host)}(?![\w-]|\.\w)", bare, re.I)
+        if match:
+            return [doc.problem(path, f"the server name {match.group(0)} is typed into the text",
+                                f"use the placeholder {{{{ {name} }}}} so the text follows the data",
+                                offset=match.start(), severity=WARN)]
+    return []
 
 
 def _choices(value: str, known: Any) -> str:
