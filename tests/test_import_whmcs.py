@@ -247,3 +247,15 @@ def test_an_import_that_would_not_validate_leaves_data_untouched(
     assert {p: p.read_bytes() for p in (root / "data").rglob("*.yml")} == before
     assert not (root / "imports").exists()
     assert not list(root.glob(".kbgen-import-*"))
+
+
+def test_keep_duplicates_imports_them_as_articles(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = copy_project(tmp_path / "project")
+    samsung = (root / "data/clients/samsung-email.yml").read_bytes()
+    assert _import(root, "--dump", str(FIXTURE), "--keep-duplicates") == 0
+    assert (root / "data/clients/samsung-email.yml").read_bytes() == samsung
+    copy = (root / "data/articles/setting-up-samsung-email-on-galaxy-phones.yml").read_text(encoding="utf-8")
+    assert "legacy:\n  ids: [18]\n" in copy and "category: mobile-devices\n" in copy
+    assert (root / "data/articles/mail-server-settings.yml").is_file()
+    assert "20 articles" not in capsys.readouterr().out
+    load_kb(root)
