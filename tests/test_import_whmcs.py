@@ -259,3 +259,14 @@ def test_keep_duplicates_imports_them_as_articles(tmp_path: Path, capsys: pytest
     assert (root / "data/articles/mail-server-settings.yml").is_file()
     assert "20 articles" not in capsys.readouterr().out
     load_kb(root)
+
+
+def test_the_summary_is_the_first_sentence_and_the_body_does_not_repeat_it() -> None:
+    result = convert("<h2>Steps</h2><p>In cPanel, open <b>Email Accounts</b>, then <i>Manage</i>.</p>",
+                     lambda h: h)
+    assert result.summary == "In cPanel, open Email Accounts, then Manage."  # no space before ','
+    result = convert("<p>You can create mailboxes.&nbsp;Log in to cPanel first.</p><ol><li>Open it</li></ol>",
+                     lambda h: h)
+    assert result.summary == "You can create mailboxes."
+    assert result.sections == [(None, "Log in to cPanel first.\n\n1. Open it\n")]  # shown once, as the lead
+    assert convert("<p>Only this.</p>", lambda h: h).sections == [(None, "Only this.\n")]

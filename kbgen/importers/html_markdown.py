@@ -38,6 +38,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029\u200b-\u200f
 _SENTENCE = re.compile(r"^(.+?[.!?])(?=\s|$)", re.S)
 _ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
 SUMMARY_MAX = 200
+BLOCKS = ("p", "div", "br", "li", "ul", "ol", "table", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5",
+          "h6", "blockquote", "pre", "hr", "dl", "dt", "dd", "section", "article")
 _SECTION = "\ue000section\ue000"  # private-use marks, never in cleaned input
 _HEADING = re.compile(r"^h[1-6]$")
 
@@ -81,11 +83,9 @@ def convert(source: str, rewrite_link: LinkRewriter) -> Converted:
         removed.append(tag.name)
         tag.decompose()
     _shift_headings(soup)
-    plain = " ".join(soup.get_text(" ").split())
+    plain = _plain(soup, headings=True)
     # The summary is the first sentence of the text, not of a heading above it.
-    prose = " ".join(" ".join(str(s) for s in soup.find_all(string=True)
-                              if not isinstance(s, Comment) and s.find_parent(_HEADING) is None
-                              ).split())
+    prose = _plain(soup, headings=False)
     result = Converted("", _summary(prose or plain), len(plain), removed=removed, repairs=repairs)
     converter = _Converter(result, rewrite_link)
     markdown = converter.convert_soup(soup)
@@ -94,10 +94,35 @@ def convert(source: str, rewrite_link: LinkRewriter) -> Converted:
     for piece in pieces[1:]:
         heading, _, text = piece.partition("\n")
         sections.append((heading.strip() or None, _tidy(text)))
-    result.sections = _merge_empty(sections)
+    result.sections = _merge_empty(_without_lead(sections, result.summary))
     result.markdown = "\n".join(
         (f"## {h}\n\n" if h else "") + text for h, text in result.sections).strip("\n") + "\n"
     return result
+
+
+def _plain(soup: BeautifulSoup, *, headings: bool) -> str:
+    """The text as a reader sees it: words of neighbouring blocks apart, inline words together
+    ("click <b>Save</b>." stays "click Save.")."""
+    copy = BeautifulSoup(str(soup), "html.parser")
+    for comment in copy.find_all(string=lambda s: isinstance(s, Comment)):
+        comment.extract()
+    if not headings:
+        for tag in copy.find_all(_HEADING):
+            tag.decompose()
+    for tag in copy.find_all(BLOCKS):
+        tag.insert_before(" ")
+        tag.insert_after(" ")
+    return " ".join(copy.get_text("").split())
+
+
+def _without_lead(sections: list[tuple[str | None, str]], summary: str) -> list[tuple[str | None, str]]:
+    """The page shows the summary above the body: the body need not start with it again."""
+    heading, text = sections[0]
+    if heading is None and summary and not summary.endswith("…") and text.startswith(summary):
+        rest = text[len(summary):].lstrip(" ")
+        if rest.strip() and not rest.startswith(("<br>", "\n-", "\n1.")):
+            return [(None, rest.lstrip("\n")), *sections[1:]]
+    return sections
 
 
 def _merge_empty(sections: list[tuple[str | None, str]]) -> list[tuple[str | None, str]]:
