@@ -270,3 +270,7 @@ def test_the_summary_is_the_first_sentence_and_the_body_does_not_repeat_it() -> 
     assert result.summary == "You can create mailboxes."
     assert result.sections == [(None, "Log in to cPanel first.\n\n1. Open it\n")]  # shown once, as the lead
     assert convert("<p>Only this.</p>", lambda h: h).sections == [(None, "Only this.\n")]
+    # A paragraph that introduces a list or table: the summary stops with it.
+    result = convert("<p>Set these\nnameservers:</p><ul><li>ns1.example.net</li></ul><p>Wait. Then.</p>",
+                     lambda h: h)
+    assert result.summary == "Set these nameservers."

@@ -41,6 +41,7 @@ SUMMARY_MAX = 200
 BLOCKS = ("p", "div", "br", "li", "ul", "ol", "table", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5",
           "h6", "blockquote", "pre", "hr", "dl", "dt", "dd", "section", "article")
 _SECTION = "\ue000section\ue000"  # private-use marks, never in cleaned input
+_BLOCK = "\ue001"
 _HEADING = re.compile(r"^h[1-6]$")
 
 LinkRewriter = Callable[[str], "str | None"]
@@ -83,9 +84,10 @@ def convert(source: str, rewrite_link: LinkRewriter) -> Converted:
         removed.append(tag.name)
         tag.decompose()
     _shift_headings(soup)
-    plain = _plain(soup, headings=True)
-    # The summary is the first sentence of the text, not of a heading above it.
-    prose = _plain(soup, headings=False)
+    plain = " ".join(_plain(soup, headings=True).replace(_BLOCK, " ").split())
+    # The summary is the first sentence of the first paragraph, not of a heading above it,
+    # nor a run through the list or table that the paragraph introduces.
+    prose = next((b for b in _plain(soup, headings=False).split(_BLOCK) if b.strip()), "")
     result = Converted("", _summary(prose or plain), len(plain), removed=removed, repairs=repairs)
     converter = _Converter(result, rewrite_link)
     markdown = converter.convert_soup(soup)
@@ -101,7 +103,7 @@ def convert(source: str, rewrite_link: LinkRewriter) -> Converted:
 
 
 def _plain(soup: BeautifulSoup, *, headings: bool) -> str:
-    """The text as a reader sees it: words of neighbouring blocks apart, inline words together
+    """The text as a reader sees it, blocks apart (``_BLOCK``), inline words together
     ("click <b>Save</b>." stays "click Save.")."""
     copy = BeautifulSoup(str(soup), "html.parser")
     for comment in copy.find_all(string=lambda s: isinstance(s, Comment)):
@@ -110,9 +112,9 @@ def _plain(soup: BeautifulSoup, *, headings: bool) -> str:
         for tag in copy.find_all(_HEADING):
             tag.decompose()
     for tag in copy.find_all(BLOCKS):
-        tag.insert_before(" ")
-        tag.insert_after(" ")
-    return " ".join(copy.get_text("").split())
+        tag.insert_before(_BLOCK)
+        tag.insert_after(_BLOCK)
+    return _BLOCK.join(" ".join(block.split()) for block in copy.get_text("").split(_BLOCK))
 
 
 def _without_lead(sections: list[tuple[str | None, str]], summary: str) -> list[tuple[str | None, str]]:
@@ -145,6 +147,8 @@ def _merge_empty(sections: list[tuple[str | None, str]]) -> list[tuple[str | Non
 def _summary(plain: str) -> str:
     match = _SENTENCE.match(plain)
     sentence = match.group(1) if match else plain
+    if sentence.endswith(":"):  # "Set these nameservers:" introduced a list
+        sentence = sentence[:-1].rstrip() + "."
     if len(sentence) <= SUMMARY_MAX:
         return sentence
     cut = sentence[:SUMMARY_MAX].rsplit(" ", 1)[0].rstrip(",;:")
