@@ -191,7 +191,7 @@ class _Planner:
             description = clean_text(row["description"])
             # The report describes where each row ends up, not what this run did, so that
             # a second run's report is the same file.
-            note = "" if description else "no description in WHMCS: the title is used; write one"
+            note = "" if description else "no description in WHMCS: 'Articles about …' was written; write one"
             claimed = self.category_claims.get(row["id"])
             if claimed is not None:
                 editor.add_category_legacy(claimed, [row["id"]], [old_url])
@@ -214,7 +214,7 @@ class _Planner:
             fields: dict[str, Any] = {"id": new_id}
             if parent:
                 fields["parent"] = parent
-            fields |= {"title": title, "description": description or title,
+            fields |= {"title": title, "description": description or f"Articles about {title}.",
                        "legacy_ids": [row["id"]], "legacy_urls": [old_url]}
             editor.append_category(fields)
             self.parent[new_id] = parent
