@@ -33,8 +33,12 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 # End tags HTML lets an author leave out; their absence is not a repair worth reporting.
 OPTIONAL_END = {"p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option",
                 "colgroup", "caption", "html", "head", "body"}
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029\u200b-\u200f\u202a-\u202e"
-                      r"\u2066-\u2069\ufeff\ue000-\uf8ff]")
+# What no data file may hold (C0/C1 controls, YAML's hidden line breaks, non-characters) and
+# the invisible characters that make plain text pass for other text; private-use marks too
+# (this module's own markers). ZWJ, ZWNJ and direction marks stay: scripts need them.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u200b\u202a-\u202e"
+                      "\u2060-\u2064\u2066-\u2069\u180e\ufeff\ufdd0-\ufdef\ufffe\uffff"
+                      "\ud800-\udfff\ue000-\uf8ff]")
 _SENTENCE = re.compile(r"^(.+?[.!?])(?=\s|$)", re.S)
 _ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
 SUMMARY_MAX = 200
