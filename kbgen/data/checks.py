@@ -170,6 +170,7 @@ def _check_entries(kb: KB, items: list[tuple[Strict, Document]]) -> list[Problem
         problems += _check_related(kb, model, doc)
         for path, text in _markdown_fields(doc.data):
             problems += _check_markdown(doc, path, text, values, standard_ports)
+            problems += _check_hosts_typed(doc, path, text, values)
         if isinstance(model, Article):
             problems += _check_blocks(kb, model, doc)
         else:
@@ -284,25 +285,7 @@ def _check_markdown(doc: Document, path: tuple[Any, ...], text: str, values: dic
                 "use a placeholder such as {{ imap.tls }} so the text follows the data",
                 offset=match.start(1), severity=WARN))
             break
-    problems += _check_hosts_in_text(doc, path, bare, values)
     return problems
-
-
-def _check_hosts_in_text(doc: Document, path: tuple[Any, ...], bare: str,
-                         values: dict[str, str]) -> list[Problem]:
-    """A server name typed by hand (often pasted from an old article) stops following the data."""
-    hosts: dict[str, str] = {}
-    for pid in ("imap", "pop3", "smtp"):
-        host = values.get(f"{pid}.host")
-        if host:
-            hosts.setdefault(host.lower(), f"{pid}.host")
-    for host, name in hosts.items():
-        match = re.search(rf"(?<![\w.-]){re.escape(host)}(?![\w-]|\.\w)", bare, re.I)
-        if match:
-            return [doc.problem(path, f"the server name {match.group(0)} is typed into the text",
-                                f"use the placeholder {{{{ {name} }}}} so the text follows the data",
-                                offset=match.start(), severity=WARN)]
-    return []
 
 
 def _choices(value: str, known: Any) -> str:
@@ -315,3 +298,20 @@ def _choices(value: str, known: Any) -> str:
     shown = ", ".join(names[:8]) + (", …" if len(names) > 8 else "")
     return f"known: {shown}" if names else ""
 
+
+def _check_hosts_typed(doc: Document, path: tuple[Any, ...], text: str,
+                       values: dict[str, str]) -> list[Problem]:
+    """A server name typed by hand (often pasted from an old article) stops following the data."""
+    bare = PLACEHOLDER_RE.sub(lambda m: " " * len(m.group(0)), text)
+    hosts: dict[str, str] = {}
+    for pid in ("imap", "pop3", "smtp"):
+        host = values.get(f"{pid}.host")
+        if host:
+            hosts.setdefault(host.lower(), f"{pid}.host")
+    for host, name in hosts.items():
+        match = re.search(rf"(?<![\w.-]){re.escape(host)}(?![\w-]|\.\w)", bare, re.I)
+        if match:
+            return [doc.problem(path, f"the server name {match.group(0)} is typed into the text",
+                                f"use the placeholder {{{{ {name} }}}} so the text follows the data",
+                                offset=match.start(), severity=WARN)]
+    return []

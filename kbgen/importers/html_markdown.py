@@ -72,9 +72,11 @@ class Converted:
 
 
 def clean_text(text: str) -> str:
-    """A one-line plain text: entities decoded, control characters dropped, spaces collapsed."""
+    """A one-line plain text: entities decoded, control characters dropped, spaces collapsed;
+    ``{{``/``}}`` spaced apart, as kbgen fills placeholders in titles and summaries too."""
     text = html.unescape(text)
     text = _CONTROL.sub("", text)
+    text = text.replace("{{", "{ {").replace("}}", "} }")
     return " ".join(text.split())
 
 
