@@ -15,28 +15,23 @@ id to the generated page instead of being published twice.
 from __future__ import annotations
 
 import functools
-import posixpath
 import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from ..data.kb import KB
 from ..data.legacy import whmcs_slug
-from ..data.urls import category_uri, entry_uri, page_url
+from ..data.urls import category_uri, entry_uri
 from .duplicates import Matcher
 from .errors import ImportFailure
 from .html_markdown import clean_text, convert
+from .whmcs_links import OldAddresses
 from .whmcs_source import ARTICLES, CATEGORIES, LINKS, TAGS, Row, Source
 from .yaml_out import Editor, Flow, dump
 
 MARKER = re.compile(r"^# Imported from WHMCS article (\d+) by", re.M)
-_KB_ARTICLE = re.compile(r"(?:^|/)knowledgebase/(\d+)/[^/]*\.html$")
-_KB_CATEGORY = re.compile(r"(?:^|/)knowledgebase/(\d+)/[^/]+/?$")
-_KB_ROOT = re.compile(r"(?:^|/)knowledgebase/?$")
 _KB_URL_ID = re.compile(r"^/knowledgebase/(\d+)/")
 TRUE = {"on", "1", "yes", "true"}
 ID_MAX = 64
@@ -160,6 +155,7 @@ class _Planner:
         self.cat_map: dict[int, str] = {}  # WHMCS category id → published kbgen category
         self.article_pages: dict[int, str] = {}  # WHMCS article id → docs URI of its page now
         self.articles: list[_Article] = []
+        self.links = OldAddresses({}, {})  # filled once every page is known
         self.entry_legacy: dict[str, tuple[list[int], list[str]]] = defaultdict(lambda: ([], []))
 
     # ------------------------------------------------------------ categories
@@ -379,6 +375,11 @@ class _Planner:
         return match is not None and int(match.group(1)) == whmcs_id
 
     def articles_second_pass(self) -> None:
+        # Every page is known now: links between old articles can lead to the new ones.
+        self.links = OldAddresses(
+            dict(self.article_pages),
+            {old: self._category_uri(new) for old, new in self.cat_map.items()},
+            self.options.whmcs_url)
         tags: dict[int, list[str]] = defaultdict(list)
         for row in self.source.tables[TAGS]:
             tags[row["articleid"]].append(row["tag"])
@@ -397,7 +398,7 @@ class _Planner:
 
     def _article_file(self, article: _Article, raw_tags: list[str]) -> str:
         row = article.row
-        converted = convert(row["article"], functools.partial(self._rewrite, from_uri=article.uri))
+        converted = convert(row["article"], functools.partial(self.links.rewrite, from_uri=article.uri))
         shown = article.path
         for picture in converted.pictures:
             self.plan.pictures.append((shown, picture.src, picture.alt))
@@ -456,51 +457,6 @@ class _Planner:
         self.plan.lines.append(Line(kind, row["id"], clean_text(title), "translation kept", path,
                                     f"{row['language']} translation of {kind} {of}"))
 
-    # ----------------------------------------------------------------- links
-
-    def _rewrite(self, href: str, from_uri: str) -> str | None:
-        """Where a link (or picture) in an imported article should point now; None: text only."""
-        parts = urlsplit(href)
-        scheme = parts.scheme.lower()
-        if href.startswith("#") or scheme not in {"", "http", "https", "mailto"}:
-            return None
-        if scheme == "mailto":
-            return href
-        old_site = urlsplit(self.options.whmcs_url) if self.options.whmcs_url else None
-        if not scheme or (old_site is not None and parts.hostname == old_site.hostname):
-            target = self._old_address(parts.path, parts.query)
-            if target is not None:
-                # Markdown fields are rendered to HTML by kbgen, not MkDocs, so the link is a URL
-                # relative to the page's own URL (it also works under any base path).
-                rel = posixpath.relpath(page_url(target), page_url(from_uri))
-                return "./" if rel == "." else rel + "/"
-        if scheme:
-            return href
-        if self.options.whmcs_url:
-            return urljoin(self.options.whmcs_url, href)
-        return None
-
-    def _old_address(self, path: str, query: str) -> str | None:
-        """The page an old knowledge-base address leads to now (docs URI), if any."""
-        params = dict(parse_qsl(query))
-        if path.endswith("index.php") and params.get("rp", "").startswith("/knowledgebase"):
-            return self._old_address(params["rp"], "")
-        if path.endswith("knowledgebase.php"):
-            if params.get("action") == "displayarticle" and params.get("id", "").isdigit():
-                return self.article_pages.get(int(params["id"]))
-            if params.get("action") == "displaycat" and params.get("catid", "").isdigit():
-                category = self.cat_map.get(int(params["catid"]))
-                return self._category_uri(category) if category else None
-            return "index.md"
-        match = _KB_ARTICLE.search(path)
-        if match:
-            return self.article_pages.get(int(match.group(1)))
-        match = _KB_CATEGORY.search(path)
-        if match:
-            category = self.cat_map.get(int(match.group(1)))
-            return self._category_uri(category) if category else None
-        return "index.md" if _KB_ROOT.search(path) else None
-
 
 def build_plan(source: Source, kb: KB, options: Options) -> Plan:
     """Every file the import wants and every line of its report (nothing is written)."""
@@ -510,10 +466,3 @@ def build_plan(source: Source, kb: KB, options: Options) -> Plan:
     planner.articles_second_pass()
     planner.plan.lines.sort(key=lambda line: (line.kind != "category", line.whmcs_id))
     return planner.plan
-
-
-def relative(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
