@@ -1,4 +1,5 @@
-"""The ``kbgen`` command: validate the data, build the site, write schemas and starter files."""
+"""The ``kbgen`` command: validate the data, build the site, write schemas and starter files,
+import an old knowledge base."""
 
 from __future__ import annotations
 
@@ -137,6 +138,33 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_whmcs(args: argparse.Namespace) -> int:
+    from ..importers.errors import ImportFailure
+    from ..importers.whmcs_import import run_import
+    from ..importers.whmcs_plan import Options
+    from ..importers.whmcs_source import read_dump, read_mysql
+
+    root = Path(args.root).resolve()
+    options = Options(keep_duplicates=args.keep_duplicates, force=args.force,
+                      whmcs_url=args.whmcs_url, data_dir=args.data)
+    try:
+        source = read_dump(Path(args.dump), args.dump) if args.dump else read_mysql(args.db)
+        outcome = run_import(root, source, options)
+    except ImportFailure as err:
+        print(f"kbgen: {err}", file=sys.stderr)
+        print(f"kbgen: nothing was imported; {args.data}/ was left as it was", file=sys.stderr)
+        return 1
+    except DataError as err:
+        print(format_text(err.problems), file=sys.stderr)
+        print(f"kbgen: the data would not be valid after the import; nothing was imported and "
+              f"{args.data}/ was left as it was", file=sys.stderr)
+        return 1
+    for warning in outcome.warnings:
+        print(warning, file=sys.stderr)
+    print(outcome.summary())
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="kbgen", description=DESCRIPTION, epilog=EPILOG)
     top.add_argument("--root", default=".", help="project folder (holds mkdocs.yml and data/)")
@@ -165,6 +193,28 @@ def parser() -> argparse.ArgumentParser:
     new.add_argument("--category", help="article/client: the category id it belongs in")
     new.add_argument("--parent", help="category: the category it sits under (default: top level)")
     new.set_defaults(func=_new)
+
+    importer = sub.add_parser("import", help="bring an old knowledge base into data/")
+    sources = importer.add_subparsers(dest="source", required=True)
+    whmcs = sources.add_parser(
+        "whmcs", help="import a WHMCS knowledge base (articles, categories, old URLs)",
+        description="Import the knowledge base of WHMCS 7/8 into data/: one article file per "
+        "article, the categories, old ids for 301 redirects, tags and view/vote counts. The "
+        "result is validated before anything is moved into data/; files that differ from the "
+        "import are kept unless --force; a second run changes nothing. The report is written "
+        "to imports/whmcs/import-report.md.")
+    given = whmcs.add_mutually_exclusive_group(required=True)
+    given.add_argument("--dump", metavar="FILE", help="a mysqldump of the tblknowledgebase* tables")
+    given.add_argument("--db", metavar="URL", help="read-only: mysql://USER@HOST/DATABASE "
+                       "(?unix_socket=/path for a socket; the password from the URL or MYSQL_PWD)")
+    whmcs.add_argument("--keep-duplicates", action="store_true",
+                       help="also import articles that duplicate a generated page")
+    whmcs.add_argument("--force", action="store_true",
+                       help="replace imported files even if they were edited since")
+    whmcs.add_argument("--whmcs-url", metavar="URL",
+                       help="the old WHMCS address (https://billing.example.com/): relative links "
+                       "and pictures in articles point there")
+    whmcs.set_defaults(func=_import_whmcs)
 
     build = sub.add_parser("build", help="validate, then build the site atomically")
     build.add_argument("--site-dir", default="site")

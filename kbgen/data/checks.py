@@ -239,6 +239,7 @@ def _check_entries(kb: KB, items: list[tuple[Strict, Document]],
         problems += _check_placeholders(doc, values, kb.provider)
         for path, text in _markdown_fields(doc.data):
             problems += _check_ports_typed(doc, path, text, standard_ports)
+            problems += _check_hosts_typed(doc, path, text, values)
         problems += _check_protocol_names(kb, doc)
         if isinstance(model, Article):
             problems += _check_blocks(kb, model, doc)
@@ -473,3 +474,20 @@ def _choices(value: str, known: Any) -> str:
     shown = ", ".join(names[:8]) + (", …" if len(names) > 8 else "")
     return f"known: {shown}" if names else ""
 
+
+def _check_hosts_typed(doc: Document, path: tuple[Any, ...], text: str,
+                       values: dict[str, str]) -> list[Problem]:
+    """A server name typed by hand (often pasted from an old article) stops following the data."""
+    bare = PLACEHOLDER_RE.sub(lambda m: " " * len(m.group(0)), text)
+    hosts: dict[str, str] = {}
+    for pid in ("imap", "pop3", "smtp"):
+        host = values.get(f"{pid}.host")
+        if host:
+            hosts.setdefault(host.lower(), f"{pid}.host")
+    for host, name in hosts.items():
+        match = re.search(rf"(?<![\w.-]){re.escape(host)}(?![\w-]|\.\w)", bare, re.I)
+        if match:
+            return [doc.problem(path, f"the server name {match.group(0)} is typed into the text",
+                                f"use the placeholder {{{{ {name} }}}} so the text follows the data",
+                                offset=match.start(), severity=WARN)]
+    return []

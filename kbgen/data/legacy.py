@@ -6,8 +6,9 @@ An article or client guide lists where it used to live::
       ids: [12]                                   # WHMCS article ids
       urls: ["/knowledgebase/12/POP-or-IMAP.html", "/help/pop.php?x=1"]
 
-and a category lists ``legacy_urls``. From these we make Netlify ``_redirects``
-rules (``kbgen.hosting.redirects`` writes the file), every one a 301 to the page's current URL:
+and a category lists ``legacy_ids`` (WHMCS category ids) and ``legacy_urls``. From
+these we make Netlify ``_redirects`` rules (``kbgen.hosting.redirects`` writes the file),
+every one a 301 to the page's current URL:
 
 * ``/knowledgebase/{id}/*`` — WHMCS's friendly URL ``/knowledgebase/{id}/{slug}.html``.
   The slug was made from the article's title *at the time*, which we may not
@@ -21,6 +22,16 @@ rules (``kbgen.hosting.redirects`` writes the file), every one a 301 to the page
   from the current title, and the entry id.
 * every listed old URL as it is; a query string in it becomes Netlify's
   ``key=value`` query matching.
+
+A category's old id becomes ``/knowledgebase.php?action=displaycat&catid={id}``,
+``/knowledgebase/{id}/{name}`` and ``/index.php?rp=/knowledgebase/{id}/{name}``.
+Article and category ids are separate numbers in WHMCS, so category 3 and
+article 3 can both exist: the category's path form is written with exact names
+(the slug of a listed ``/knowledgebase/{id}/{name}`` URL, of the current title and
+the id), never a splat, and ``_redirects`` lists exact rules before splats
+(Netlify applies the first rule that matches). As long as the site has any old
+address at all, the old knowledge-base root (``/knowledgebase.php``,
+``/knowledgebase``, ``/index.php?rp=/knowledgebase``) leads to the home page.
 
 A listed ``/knowledgebase/{id}/{slug}.html`` also claims that id. Two entries
 (or categories) claiming the same old id or URL is an error at the line that
@@ -43,7 +54,20 @@ from .urls import category_uri, entry_uri, page_url
 
 STATUS = 301
 _KB_URL = re.compile(r"^/knowledgebase/(\d+)/([^/?#]+)\.html$")
-_NOT_SLUG = re.compile(r"[^A-Za-z0-9]+")
+_KB_CATEGORY_URL = re.compile(r"^/knowledgebase/(\d+)/([^/?#]+)$")
+# WHMCS's getModRewriteFriendlyString (its route code, WHMCS 7/8): a few characters
+# become words, spaces become hyphens, and everything but word characters, '-' and
+# '.' is dropped. Runs of hyphens are kept and case is kept.
+_WHMCS_WORDS = (("#", "sharp"), ("&quot;", ""), ("/", "or"), ("&amp;", "and"), ("&", "and"),
+                ("+", "plus"), ("=", "equals"), ("@", "at"), (" ", "-"))
+_NOT_WHMCS_SLUG = re.compile(r"[^\w.-]")
+# The knowledge base's own addresses in WHMCS (with and without friendly URLs).
+ROOT_SOURCES: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    ("/knowledgebase.php", ()),
+    ("/knowledgebase", ()),
+    ("/knowledgebase/", ()),
+    ("/index.php", (("rp", "/knowledgebase"),)),
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -74,8 +98,17 @@ class Redirect:
 
 
 def whmcs_slug(title: str) -> str:
-    """The slug WHMCS makes from an article title (case kept, runs of other characters → ``-``)."""
-    return _NOT_SLUG.sub("-", title).strip("-")
+    """The slug WHMCS puts in an article's or category's friendly URL, made from its title.
+
+    ``"POP & IMAP: which one?"`` → ``"POP-and-IMAP-which-one"``. WHMCS passes the
+    title as stored (HTML-escaped in some versions, hence ``&amp;``); a title
+    that leaves nothing becomes ``-``.
+    """
+    slug = title
+    for old, new in _WHMCS_WORDS:
+        slug = slug.replace(old, new)
+    slug = _NOT_WHMCS_SLUG.sub("", slug)
+    return slug if slug or not title else "-"
 
 
 def split_url(url: str) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -123,10 +156,31 @@ def _category_claims(kb: KB, categories: list[Category], doc: Document) -> Itera
         if cat.id not in kb.categories:
             continue
         target = page_url(category_uri(kb, cat.id))
+        owner = f"category '{cat.id}'"
+        ids: dict[int, PathKey] = {}
+        slugs: dict[int, list[str]] = {}
+        for j, old_id in enumerate(cat.legacy_ids):
+            ids.setdefault(old_id, ("categories", i, "legacy_ids", j))
         for j, url in enumerate(cat.legacy_urls):
+            path: PathKey = ("categories", i, "legacy_urls", j)
             source, query = split_url(url)
-            yield _Claim(Redirect(source, query, target), doc, ("categories", i, "legacy_urls", j),
-                         f"category '{cat.id}'", f"old URL {url}")
+            match = _KB_CATEGORY_URL.match(url)
+            if match and not _KB_URL.match(url):
+                ids.setdefault(int(match.group(1)), path)
+                slugs.setdefault(int(match.group(1)), []).append(match.group(2))
+            yield _Claim(Redirect(source, query, target), doc, path, owner, f"old URL {url}")
+        for old_id, path in ids.items():
+            guesses = dict.fromkeys(s for s in [*slugs.get(old_id, []), whmcs_slug(cat.title), cat.id]
+                                    if s)
+            rules = [
+                Redirect("/knowledgebase.php", (("action", "displaycat"), ("catid", str(old_id))),
+                         target),
+                *(Redirect(f"/knowledgebase/{old_id}/{slug}", (), target) for slug in guesses),
+                *(Redirect("/index.php", (("rp", f"/knowledgebase/{old_id}/{slug}"),), target)
+                  for slug in guesses),
+            ]
+            for rule in rules:
+                yield _Claim(rule, doc, path, owner, f"old category id {old_id}")
 
 
 def _all_claims(kb: KB, entries: Iterable[tuple[Strict, Document]], categories: list[Category],
@@ -182,16 +236,30 @@ def check_legacy(kb: KB, entries: Iterable[tuple[Strict, Document]],
 
 
 def redirect_rules(kb: KB, base: str = "/") -> list[Redirect]:
-    """Every published redirect, deduplicated, in a stable order; targets start with ``base``."""
+    """Every published redirect, deduplicated, most specific first; targets start with ``base``."""
     rules: dict[tuple[str, frozenset[tuple[str, str]]], Redirect] = {}
     entries = [(e, _NO_DOC) for e in kb.entries.values()]
     for claim, published in _all_claims(kb, entries, list(kb.categories.values()), _NO_DOC):
         if published:
-            rule = claim.rule
-            if base != "/":
-                rule = Redirect(rule.source, rule.query, base.rstrip("/") + rule.target, rule.status)
-            rules.setdefault(rule.key, rule)
-    return sorted(rules.values(), key=lambda r: (r.source, r.query, r.target))
+            rules.setdefault(claim.rule.key, claim.rule)
+    if rules:
+        # The site replaced an old knowledge base: its front page leads to ours. A listed
+        # old URL that is the same address wins; a current page is never hidden.
+        pages = _current_pages(kb)
+        for source, query in ROOT_SOURCES:
+            if query or source not in pages:
+                rules.setdefault((source, frozenset(query)), Redirect(source, query, "/"))
+    if base != "/":
+        rules = {key: Redirect(r.source, r.query, base.rstrip("/") + r.target, r.status)
+                 for key, r in rules.items()}
+    return sorted(rules.values(), key=_precedence)
+
+
+def _precedence(rule: Redirect) -> tuple[int, str, tuple[tuple[str, str], ...], str]:
+    """Netlify applies the first rule that matches: exact paths with a query first (they
+    are the narrowest), then exact paths, then splats and placeholders."""
+    wild = "*" in rule.source or ":" in rule.source
+    return (2 if wild else 0 if rule.query else 1, rule.source, rule.query, rule.target)
 
 
 _NO_DOC = Document(file="", data={})

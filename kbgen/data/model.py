@@ -259,6 +259,10 @@ class Category(Strict):
     order: Annotated[int, Field(ge=0)] = 100
     parent: Slug | None = None
     legacy_urls: list[OldUrl] = Field(default_factory=list)
+    legacy_ids: list[Annotated[int, Field(ge=1)]] = Field(
+        default_factory=list,
+        description="Category ids in the old WHMCS knowledge base: their old addresses "
+        "(knowledgebase.php?action=displaycat&catid=N, /knowledgebase/N/<name>) redirect here.")
 
 
 class Categories(Strict):
@@ -348,6 +352,15 @@ class Legacy(Strict):
     urls: list[OldUrl] = Field(default_factory=list)
 
 
+class History(Strict):
+    """Reader counts carried over from the old knowledge base (WHMCS), so that the first
+    helpfulness figures after a move continue from them instead of starting at zero."""
+
+    views: Annotated[int, Field(ge=0)] = Field(default=0, description="Times the article was read.")
+    useful: Annotated[int, Field(ge=0)] = Field(default=0, description="Readers who found it useful.")
+    votes: Annotated[int, Field(ge=0)] = Field(default=0, description="Readers who answered at all.")
+
+
 class Common(Strict):
     id: Slug = Field(description="Also the file name (<id>.yml) and the last part of the URL.")
     title: Text
@@ -361,6 +374,7 @@ class Common(Strict):
     draft: bool = False
     hidden: bool = Field(default=False, description="Built but left out of lists and nav.")
     legacy: Legacy = Field(default_factory=Legacy)
+    history: History | None = Field(default=None, description="Counts from the old knowledge base.")
 
 
 class Article(Common):

@@ -106,7 +106,8 @@ def watched(browser: Any) -> Iterator[Callable[..., Watched]]:
 # What the page reads once the reader's values are set aside: the rest must not change.
 SHAPE = """() => {
   const main = document.querySelector('.md-content').cloneNode(true);
-  main.querySelectorAll('form.kb-me, .kb-me-bar, .kb-feedback, [data-kb-me-qr-code]').forEach(e => e.remove());
+  main.querySelectorAll('form.kb-me, .kb-me-bar, .kb-feedback, [data-kb-me-qr-code]')
+    .forEach(e => e.remove());
   main.querySelectorAll('[data-kb-me]').forEach(e => { e.textContent = '\u00a7'; });
   return main.textContent.replace(/\\s+/g, ' ').trim();
 }"""

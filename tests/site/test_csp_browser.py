@@ -4,11 +4,13 @@ print button and the feedback widget still work under it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import client_guide_url
 
@@ -76,7 +78,9 @@ def test_every_kind_of_page_loads_without_violations(netlify_url: str, example_s
         watched.page.goto(netlify_url + path)
         watched.page.wait_for_load_state("load")
         # Material's bundle has run: it turns html.no-js into html.js.
-        watched.page.wait_for_function("document.documentElement.classList.contains('js')")
+        # expect() polls from Playwright's own world; a string wait_for_function would
+        # eval() in the page, which the site's CSP (rightly) refuses once it has to poll.
+        expect(watched.page.locator("html")).to_have_class(re.compile(r"(^|\s)js(\s|$)"))
         watched.page.wait_for_timeout(200)
         assert watched.violations() == [], path
     assert watched.errors == []
@@ -119,7 +123,7 @@ def test_palette_toggle_switches_scheme(netlify_url: str, watched: Watched) -> N
     page.goto(netlify_url)
     before = page.get_attribute("body", "data-md-color-scheme")
     page.locator("form[data-md-component=palette] label:visible").first.click()
-    page.wait_for_function(f"document.body.getAttribute('data-md-color-scheme') !== {before!r}")
+    expect(page.locator("body")).not_to_have_attribute("data-md-color-scheme", before or "")
     after = page.get_attribute("body", "data-md-color-scheme")
     assert {before, after} == {"default", "slate"}
     page.reload()  # the choice survives a reload: the inline palette script ran under the CSP
@@ -156,7 +160,7 @@ def test_feedback_widget_posts_to_this_site(netlify_url: str, watched: Watched) 
     page.route("**/*", lambda route: answer(route) if route.request.method == "POST"
                else route.continue_())
     form.locator("button[value=yes]").first.click()
-    page.wait_for_function("document.querySelector('[data-kb-status]').textContent.trim() !== ''")
+    expect(page.locator("[data-kb-status]").first).to_have_text(re.compile(r"\S"))
     assert len(posts) == 1
     url, body = posts[0]
     assert url.startswith(netlify_url)

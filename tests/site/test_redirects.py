@@ -23,6 +23,10 @@ def _replace(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+# Where the example's first category (email) ends: tests add fields to it here.
+_NEXT = "\n  - id: protocols\n"
+
+
 def _line_of(path: Path, needle: str) -> int:
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if needle in line:
@@ -33,7 +37,14 @@ def _line_of(path: Path, needle: str) -> int:
 def test_whmcs_slug_keeps_case_and_joins_words() -> None:
     assert whmcs_slug("What is the difference between POP and IMAP?") == \
         "What-is-the-difference-between-POP-and-IMAP"
-    assert whmcs_slug("  Outlook 2013: set-up & ports  ") == "Outlook-2013-set-up-ports"
+    # WHMCS spells out & / + = @ #, keeps '.', '_' and letters of any script, drops the rest
+    # and does not merge hyphens (its getModRewriteFriendlyString).
+    assert whmcs_slug("Outlook 2013: set-up & ports") == "Outlook-2013-set-up-and-ports"
+    assert whmcs_slug("POP &amp; IMAP &quot;ports&quot;") == "POP-and-IMAP-ports"
+    assert whmcs_slug("SSL/TLS + C# = mail@home v1.2") == "SSLorTLS-plus-Csharp-equals-mailathome-v1.2"
+    assert whmcs_slug("Courrier électronique (POP3)") == "Courrier-électronique-POP3"
+    assert whmcs_slug("???") == "-"
+    assert whmcs_slug("") == ""
 
 
 def test_redirect_line_uses_netlify_query_syntax() -> None:
@@ -55,9 +66,99 @@ def test_example_rules_cover_every_whmcs_pattern() -> None:
         rule = redirect_for(parsed, url)
         assert rule is not None, url
         assert (rule.target, rule.status) == (target, 301), url
-    for url in ("/knowledgebase/13/x.html", "/knowledgebase.php?action=displayarticle&id=120",
-                "/knowledgebase.php?action=displaycat&id=12", "/index.php?rp=/knowledgebase/13/x.html"):
+    for url in ("/knowledgebase/99/x.html", "/index.php?rp=/knowledgebase/99/x.html"):
         assert redirect_for(parsed, url) is None, url
+    # An unknown id on the old front page's script lands on the home page, not on article 12.
+    for url in ("/knowledgebase.php?action=displayarticle&id=120",
+                "/knowledgebase.php?action=displaycat&id=12"):
+        rule = redirect_for(parsed, url)
+        assert rule is not None and rule.target == "/", url
+
+
+def test_example_guides_keep_their_old_whmcs_addresses() -> None:
+    """The guides the original WHMCS POP/IMAP article linked to, and the old category and
+    knowledge-base front page, answer in every WHMCS URL form."""
+    parsed = parse_redirects(render_redirects(redirect_rules(load_kb(ROOT))))
+    kb = load_kb(ROOT)
+    guides = {"outlook-2013": "Outlook", "apple-mail-ios": "iPhone", "thunderbird": "Thunderbird",
+              "windows-mail": "Windows Mail", "gmail-android": "Android"}
+    for guide, word in guides.items():
+        entry = kb.entries[guide]
+        assert word in entry.title
+        (old_id,) = entry.legacy.ids
+        target = f"/email/{guide}/"
+        for url in (f"/knowledgebase/{old_id}/Old-Title.html",
+                    f"/knowledgebase.php?action=displayarticle&id={old_id}",
+                    f"/index.php?rp=/knowledgebase/{old_id}/{whmcs_slug(entry.title)}.html"):
+            rule = redirect_for(parsed, url)
+            assert rule is not None and (rule.target, rule.status) == (target, 301), url
+    for url in ("/knowledgebase.php?action=displaycat&catid=1", "/knowledgebase/1/Email",
+                "/index.php?rp=/knowledgebase/1/Email"):
+        rule = redirect_for(parsed, url)
+        assert rule is not None and rule.target == "/email/", url
+    for url in ("/knowledgebase.php", "/knowledgebase", "/knowledgebase/", "/index.php?rp=/knowledgebase",
+                "/knowledgebase.php?action=displayarticle&id=999"):
+        rule = redirect_for(parsed, url)
+        assert rule is not None and rule.target == "/", url
+    assert redirect_for(parsed, "/index.php?rp=/knowledgebase/999/x.html") is None
+
+
+def test_category_ids_and_exact_rules_come_before_splats(tmp_path: Path) -> None:
+    """Category 12 and article 12 are different things in WHMCS: each old URL finds its own page."""
+    root = copy_project(tmp_path)
+    _replace(root / "data/categories.yml", "  - id: protocols\n    parent: email\n",
+             "  - id: protocols\n    parent: email\n    legacy_ids: [12]\n"
+             "    legacy_urls: [/knowledgebase/12/Ports-and-Protocols]\n")
+    rules = redirect_rules(load_kb(root))
+    parsed = parse_redirects(render_redirects(rules))
+    article, category = "/email/pop-vs-imap/", "/email/protocols/"
+    expected = {
+        "/knowledgebase/12/What-is-the-difference-between-POP-and-IMAP.html": article,
+        "/knowledgebase/12/Ports-and-Protocols": category,  # the listed old name
+        "/knowledgebase/12/Protocols-and-ports": category,  # WHMCS's slug of the current title
+        "/knowledgebase/12/protocols": category,
+        "/knowledgebase.php?action=displaycat&catid=12": category,
+        "/knowledgebase.php?catid=12&action=displaycat&language=english": category,
+        "/knowledgebase.php?action=displayarticle&id=12": article,
+        "/index.php?rp=/knowledgebase/12/Ports-and-Protocols": category,
+        "/index.php?rp=/knowledgebase/12/Protocols-and-ports": category,
+        "/index.php?rp=/knowledgebase/12/pop-vs-imap.html": article,
+        "/knowledgebase.php": "/",
+    }
+    for url, target in expected.items():
+        rule = redirect_for(parsed, url)
+        assert rule is not None and rule.target == target, (url, rule)
+    order = [_precedence_class(r.source, bool(r.query)) for r in rules]
+    assert order == sorted(order), "exact rules with a query, then exact paths, then splats"
+
+
+def _precedence_class(source: str, has_query: bool) -> int:
+    return 2 if "*" in source else 0 if has_query else 1
+
+
+def test_two_categories_claiming_one_old_id_is_an_error(tmp_path: Path) -> None:
+    root = copy_project(tmp_path)
+    path = root / "data/categories.yml"
+    _replace(path, "  - id: protocols\n    parent: email\n",
+             "  - id: protocols\n    parent: email\n    legacy_ids: [1]  # again\n")
+    with pytest.raises(DataError) as info:
+        load_kb(root)
+    (problem,) = [p for p in info.value.problems if "already claimed" in p.message]
+    assert str(problem) == (
+        f"data/categories.yml:{_line_of(path, '# again')}:18: categories[1].legacy_ids[0]: "
+        "the old category id 1 is already claimed by category 'email' "
+        f"(data/categories.yml:{_line_of(path, 'legacy_ids: [1]  # its')}:18 claims it; "
+        "an old address can lead to one page only)")
+
+
+def test_no_legacy_data_means_no_root_redirects(tmp_path: Path) -> None:
+    root = copy_project(tmp_path)
+    for path in (root / "data").rglob("*.yml"):
+        text = path.read_text(encoding="utf-8")
+        text = re.sub(r"^legacy:\n  ids: \[\d+\].*\n", "", text, flags=re.M)
+        text = re.sub(r"^    legacy_ids: \[\d+\].*\n", "", text, flags=re.M)
+        path.write_text(text, encoding="utf-8")
+    assert redirect_rules(load_kb(root)) == []
 
 
 def test_listed_urls_slugs_and_categories(tmp_path: Path) -> None:
@@ -66,9 +167,9 @@ def test_listed_urls_slugs_and_categories(tmp_path: Path) -> None:
              "related: [pop-vs-imap]\nlegacy:\n  urls:\n"
              "    - /knowledgebase/31/Mail-Server-Settings.html\n"
              "    - /help/settings.php?lang=en&page=mail\n")
-    _replace(root / "data/categories.yml", "    order: 1\n  - id: protocols",
-             "    order: 1\n    legacy_urls: [/knowledgebase/2/Email, "
-             "'/knowledgebase.php?action=displaycat&catid=2']\n  - id: protocols")
+    _replace(root / "data/categories.yml", _NEXT,
+             "\n    legacy_urls: [/knowledgebase/2/Email, "
+             "'/knowledgebase.php?action=displaycat&catid=2']\n  - id: protocols\n")
     rules = {r.shown(): r.target for r in redirect_rules(load_kb(root))}
     settings = "/email/server-settings/"
     assert rules["/knowledgebase/31/Mail-Server-Settings.html"] == settings
@@ -99,8 +200,8 @@ def test_two_owners_claiming_one_old_url_is_an_error(tmp_path: Path) -> None:
     root = copy_project(tmp_path)
     _replace(root / "data/articles/server-settings.yml", "related: [pop-vs-imap]\n",
              "related: [pop-vs-imap]\nlegacy:\n  urls: [/old/settings.html]\n")
-    _replace(root / "data/categories.yml", "    order: 1\n  - id: protocols",
-             "    order: 1\n    legacy_urls: [/old/settings.html]\n  - id: protocols")
+    _replace(root / "data/categories.yml", _NEXT,
+             "\n    legacy_urls: [/old/settings.html]\n  - id: protocols\n")
     with pytest.raises(DataError) as info:
         load_kb(root)
     (problem,) = [p for p in info.value.problems if "already claimed" in p.message]
@@ -196,3 +297,26 @@ def test_an_old_url_and_the_same_with_a_trailing_slash_are_one_claim(tmp_path: P
         load_kb(root)
     (problem,) = [p for p in info.value.problems if "already claimed" in p.message]
     assert "the old URL /help/mail is already claimed by server-settings" in problem.message
+
+
+@pytest.mark.parametrize(("old", "target"), [
+    ("knowledgebase.php?action=displaycat&catid=1", "/email/"),
+    ("knowledgebase/1/Email", "/email/"),
+    ("index.php?rp=/knowledgebase/1/Email", "/email/"),
+    ("knowledgebase/13/Setting-up-Outlook-2013.html", "/email/outlook-2013/"),
+    ("knowledgebase.php", "/"),
+    ("knowledgebase/", "/"),
+    ("index.php?rp=/knowledgebase", "/"),
+])
+def test_old_category_and_front_page_answer_301(netlify_url: str, old: str, target: str) -> None:
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(netlify_url)
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port)
+    try:
+        connection.request("GET", "/" + old)
+        response = connection.getresponse()
+        assert (response.status, response.getheader("Location")) == (301, target)
+    finally:
+        connection.close()
