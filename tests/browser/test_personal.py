@@ -398,6 +398,8 @@ def test_profile_made_in_the_browser(
     w = watched(accept_downloads=True)
     w.page.goto(url + "mail/iphone/?email=" + quote(ADDRESS))
     w.page.locator("[data-kb-me-shown]").first.wait_for()
+    warning = w.page.locator(".kb-me__profiles .kb-note")
+    assert "Not Verified" in warning.inner_text() and "VPN & Device Management" in warning.inner_text()
     w.page.get_by_label("Your name as others see it (optional)").fill("Jane <Doe>")
     w.page.get_by_role("button", name="Download the IMAP profile").click()
     w.page.get_by_text("without < or >").wait_for()  # refused, and said so
