@@ -482,3 +482,30 @@ def test_settings_card_without_an_address_is_the_general_card(
     assert '<meta name="robots" content="noindex">' in html
     assert "settings-card" not in (site / "sitemap.xml").read_text()
     assert w.errors == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_accessible_with_the_address_shown_and_refused(
+        served: Callable[[str], tuple[Path, str]], browser: Any, scheme: str) -> None:
+    from ..site.conftest import AXE_JS, tool
+    from ..site.test_axe import _summary
+
+    site, url = served("cpanel")
+    # axe is a script the page did not ship: this context alone ignores the CSP
+    context = browser.new_context(bypass_csp=True, color_scheme=scheme)
+    try:
+        page = context.new_page()
+        page.goto(url + "mail/iphone/?email=" + quote(ADDRESS))
+        page.locator("[data-kb-me-shown]").first.wait_for()
+        page.get_by_label("Your email address").fill("jane@")
+        page.get_by_role("button", name="Show my settings").click()  # the message, and the old values
+        page.add_script_tag(path=str(tool(AXE_JS)))
+        result = page.evaluate("""async () => {
+            const r = await axe.run(document, {resultTypes: ["violations"]});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                           nodes: v.nodes.map(n => ({target: n.target}))}));
+        }""")
+    finally:
+        context.close()
+    serious = [v for v in result if v["impact"] in {"serious", "critical"}]
+    assert serious == [], _summary(serious)
