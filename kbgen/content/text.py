@@ -34,8 +34,9 @@ URL_SCHEMES = {"http", "https", "mailto"}
 
 class _Marks(Treeprocessor):  # type: ignore[misc]  # markdown has no type stubs
     """Turns the marks of personalisable values (``kbgen.data.personal``) into
-    ``<span data-kb-me="pattern">value</span>``, in text and code alike; in an
-    attribute (a link's address) the value stays plain text."""
+    ``<span data-kb-me="pattern">value</span>``, in text and code alike, or into the
+    attribute of a ``<code>`` that holds the value alone (`` `{{ imap.host }}` ``);
+    in an attribute (a link's address) the value stays plain text."""
 
     patterns: set[str]
 
@@ -45,7 +46,12 @@ class _Marks(Treeprocessor):  # type: ignore[misc]  # markdown has no type stubs
             for name, value in parent.attrib.items():
                 if MARK_RE.search(value):
                     parent.set(name, unmark(value))
-            if parent.text and MARK_RE.search(parent.text):
+            whole = MARK_RE.fullmatch(parent.text or "")
+            if parent.tag == "code" and whole and not len(parent) and PATTERN_RE.match(whole.group(1)):
+                parent.set("data-kb-me", whole.group(1))
+                parent.text = whole.group(2)
+                self.patterns.add(whole.group(1))
+            elif parent.text and MARK_RE.search(parent.text):
                 parent.text, spans = self._split(parent.text)
                 for i, span in enumerate(spans):
                     parent.insert(i, span)
@@ -130,5 +136,6 @@ def markdown_html(text: str, values: Mapping[str, str], *, inline: bool = False)
     clean = nh3.clean(html, tags=ALLOWED_TAGS | ({"span"} if patterns else set()),
                       attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel="noopener",
                       # only the marks this field was given: an author's own data-kb-me is dropped
-                      tag_attribute_values={"span": {"data-kb-me": patterns}} if patterns else None)
+                      tag_attribute_values={tag: {"data-kb-me": patterns} for tag in ("span", "code")}
+                      if patterns else None)
     return Markup(clean)
