@@ -1,4 +1,5 @@
-/* kbgen: the article page's print button and "Was this answer helpful?" form.
+/* kbgen: the article page's print button, the copy buttons next to server
+ * settings and the "Was this answer helpful?" form.
  *
  * Every behaviour is attached from this file: the templates hold no inline
  * script and no on* attributes, so a Content-Security-Policy without
@@ -102,8 +103,69 @@
     });
   }
 
+  // One polite live region per page tells screen-reader users that a copy worked.
+  function copyStatus() {
+    var region = document.querySelector("[data-kb-copy-status]");
+    if (!region) {
+      region = document.createElement("p");
+      region.className = "kb-sr-only";
+      region.setAttribute("role", "status");
+      region.setAttribute("aria-live", "polite");
+      region.setAttribute("data-kb-copy-status", "");
+      document.body.appendChild(region);
+    }
+    return region;
+  }
+
+  // The asynchronous clipboard needs a secure context (https, localhost); elsewhere
+  // the old selection-based copy still works.
+  function writeText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text);
+    }
+    return new Promise(function (resolve, reject) {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.className = "kb-sr-only";
+      document.body.appendChild(area);
+      area.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (err) { ok = false; }
+      area.remove();
+      if (ok) { resolve(); } else { reject(new Error("copy refused")); }
+    });
+  }
+
+  function initCopy(root) {
+    root.querySelectorAll("button[data-kb-copy]").forEach(function (button) {
+      if (button.dataset.kbReady) { return; }
+      button.dataset.kbReady = "1";
+      button.hidden = false;
+      var timer = null;
+      button.addEventListener("click", function () {
+        var status = copyStatus();
+        writeText(button.dataset.kbCopy).then(function () {
+          button.setAttribute("data-kb-copied", "");
+          button.title = "Copied";
+          // Emptied first, so copying the same value twice is announced twice.
+          status.textContent = "";
+          window.setTimeout(function () { status.textContent = "Copied"; }, 50);
+          window.clearTimeout(timer);
+          timer = window.setTimeout(function () {
+            button.removeAttribute("data-kb-copied");
+            button.title = "Copy";
+          }, 2000);
+        }).catch(function () {
+          status.textContent = "Could not copy; select the text instead";
+        });
+      });
+    });
+  }
+
   function init() {
     initPrint(document);
+    initCopy(document);
     document.querySelectorAll("form[data-kb-feedback]").forEach(initFeedback);
   }
 
