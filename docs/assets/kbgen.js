@@ -163,10 +163,34 @@
     });
   }
 
+  // The home page's search field opens Material's own search with the words typed,
+  // the way Material opens it for a ?q= address. Without Material's search (or
+  // without JavaScript) the form submits normally and lands on the topic list.
+  function initSearch(form) {
+    if (form.dataset.kbReady) { return; }
+    form.dataset.kbReady = "1";
+    form.addEventListener("submit", function (event) {
+      var toggle = document.querySelector("input[data-md-toggle='search']");
+      var input = document.querySelector("input.md-search__input");
+      var field = form.querySelector("input[name='q']");
+      if (!toggle || !input || !field) { return; }
+      event.preventDefault();
+      if (!toggle.checked) {
+        toggle.checked = true;
+        toggle.dispatchEvent(new Event("change"));
+      }
+      input.value = field.value.trim();
+      input.focus();
+      // Material reads the query on keyup (and on focus).
+      input.dispatchEvent(new KeyboardEvent("keyup"));
+    });
+  }
+
   function init() {
     initPrint(document);
     initCopy(document);
     document.querySelectorAll("form[data-kb-feedback]").forEach(initFeedback);
+    document.querySelectorAll("form[data-kb-search]").forEach(initSearch);
   }
 
   // Material's instant navigation swaps pages without a load event; document$

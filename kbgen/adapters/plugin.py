@@ -14,7 +14,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from ..content.reader import Reader, feedback_view, url_lookup
+from ..content.reader import Reader, feedback_view, support_view, url_lookup
 from ..content.render import GeneratedPage, category_links, render_pages
 from ..data.errors import DataError, Severity, format_text
 from ..data.kb import KB
@@ -90,7 +90,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             items += [uri_of[entry.id] for entry in kb.listed(cat_id)]
             return {_nav_title(cat.title): items}
 
-        return ["index.md", *(section(top.id) for top in kb.children(None))]
+        # "Home", not the page's heading: the drawer already shows the site name above it.
+        return [{"Home": "index.md"}, *(section(top.id) for top in kb.children(None))]
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled:
@@ -133,6 +134,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             self.reader = Reader.build(self.kb, url_lookup(ids, found),
                                        feedback_view(self.config.feedback))
             env.globals["kbgen_feedback"] = self.reader.feedback
+            env.globals["kbgen_support"] = support_view(self.kb.provider)
         return env
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:

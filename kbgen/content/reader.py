@@ -9,6 +9,7 @@ no HTML is written here.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..data.kb import KB, Entry
-from ..data.model import Client
+from ..data.model import Client, Provider
 from .relations import also_read_all
 
 
@@ -53,6 +54,26 @@ def feedback_view(cfg: Any) -> Feedback | None:
         reasons=list(cfg.reasons),
         comment_max=max(1, cfg.comment_max),
     )
+
+
+def support_view(provider: Provider) -> dict[str, str | None]:
+    """The "Still need help?" block and the footer: who to contact and how, from
+    ``data/provider.yml`` (``support``). ``tel`` is the phone number as a ``tel:``
+    link needs it: digits and a leading +, whatever spacing the author used."""
+    support = provider.support
+    tel = None
+    if support.phone:
+        digits = re.sub(r"[^0-9]", "", support.phone)
+        tel = ("+" if support.phone.strip().startswith("+") else "") + digits if digits else None
+    return {
+        "name": provider.name,
+        "email": support.email,
+        "url": support.url,
+        "hours": support.hours,
+        "phone": support.phone,
+        "tel": tel,
+        "ticket_url": support.ticket_url,
+    }
 
 
 # ---------------------------------------------------------------- dates

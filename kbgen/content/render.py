@@ -18,6 +18,7 @@ from ..data import facts
 from ..data.kb import KB, Entry
 from ..data.model import Category, Client, Endpoint
 from ..data.urls import APPLE_PROFILE_PATH, category_uri, entry_uri, page_url
+from . import listing
 from .text import markdown_html, plain
 
 
@@ -97,6 +98,24 @@ class Renderer:
 
     def settings(self, protocol_id: str) -> facts.SettingsRow:
         return facts.settings_row(self.kb, protocol_id)
+
+    # listings (home and category pages) --------------------------------
+    def card(self, category: Category) -> listing.Card:
+        return listing.card(self.kb, category)
+
+    def cards(self, top: Category) -> list[listing.Card]:
+        return listing.cards(self.kb, top)
+
+    def featured(self) -> list[Entry]:
+        return listing.featured(self.kb)
+
+    @staticmethod
+    def is_legacy(entry: Entry) -> bool:
+        return listing.is_legacy(entry)
+
+    @staticmethod
+    def current_first(entries: list[Entry]) -> list[Entry]:
+        return listing.current_first(entries)
 
     def _render(self, template: str, uri: str, **context: object) -> str:
         return self.env.get_template(template).render(
