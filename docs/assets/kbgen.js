@@ -40,6 +40,14 @@
     });
   }
 
+  // Ties the optional details (part=details) to the vote they explain (part=vote).
+  function newVoteId() {
+    if (window.crypto && typeof window.crypto.randomUUID === "function") {
+      return window.crypto.randomUUID();
+    }
+    return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
+  }
+
   function initFeedback(form) {
     if (form.dataset.kbReady) { return; }
     form.dataset.kbReady = "1";
@@ -47,40 +55,79 @@
     var no = form.querySelector("[data-kb-no]");
     var status = form.querySelector("[data-kb-status]");
     var choices = form.querySelector("[data-kb-choices]");
+    var hint = form.querySelector("[data-kb-support-hint]");
+    var voteId = newVoteId();
     var busy = false;
 
-    // With JavaScript the reasons wait behind "No"; the No button discloses them.
+    // With JavaScript the reasons wait until "No" has been recorded.
     more.hidden = true;
-    no.setAttribute("aria-expanded", "false");
     no.setAttribute("aria-controls", more.id);
 
     function say(text) {
       status.textContent = text;
     }
 
-    function send(rating) {
-      if (busy) { return; }
-      busy = true;
-      var data = new FormData(form);
-      data.delete("rating");
-      data.set("rating", rating);
-      if (rating === "yes") {
-        data.delete("reason");
-        data.delete("comment");
-      }
-      fetch(form.dataset.kbPostTo || form.action, {
+    function post(data) {
+      return fetch(form.dataset.kbPostTo || form.action, {
         method: "POST",
         headers: { "Content-Type": "application/x-www-form-urlencoded" },
         body: new URLSearchParams(data).toString(),
         credentials: "same-origin"
       }).then(function (response) {
         if (!response.ok) { throw new Error("HTTP " + response.status); }
+      });
+    }
+
+    function fields(part, rating, withDetails) {
+      var data = new FormData(form);
+      data.delete("rating");
+      data.set("rating", rating);
+      data.set("part", part);
+      data.set("vote-id", voteId);
+      if (!withDetails) {
+        data.delete("reason");
+        data.delete("comment");
+      }
+      return data;
+    }
+
+    // The vote itself, sent the moment Yes or No is pressed.
+    function vote(rating) {
+      busy = true;
+      post(fields("vote", rating, false)).then(function () {
         choices.hidden = true;
+        form.classList.add("kb-feedback__form--voted");
+        if (rating === "yes") {
+          form.classList.add("kb-feedback__form--sent");
+          say(status.dataset.kbThanks);
+          status.focus();
+          return;
+        }
+        say(status.dataset.kbNoThanks);
+        if (hint) { hint.hidden = false; }
+        more.hidden = false;
+        var first = more.querySelector("input, textarea");
+        if (first) { first.focus(); }
+      }).catch(function () {
+        say(status.dataset.kbError);
+      }).then(function () {
+        busy = false;
+      });
+    }
+
+    // What went wrong, as a second submission tied to the vote by vote-id.
+    function details() {
+      var data = fields("details", "no", true);
+      var said = (data.get("reason") || "") + (data.get("comment") || "").trim();
+      var done = function () {
         more.hidden = true;
         form.classList.add("kb-feedback__form--sent");
         say(status.dataset.kbThanks);
         status.focus();
-      }).catch(function () {
+      };
+      if (!said) { done(); return; }  // nothing to add: the vote is already counted
+      busy = true;
+      post(data).then(done).catch(function () {
         say(status.dataset.kbError);
       }).then(function () {
         busy = false;
@@ -89,17 +136,13 @@
 
     form.addEventListener("submit", function (event) {
       event.preventDefault();
+      if (busy) { return; }
       var button = event.submitter;
-      var rating = button && button.value === "yes" ? "yes" : "no";
-      if (button === no && more.hidden) {
-        more.hidden = false;
-        no.setAttribute("aria-expanded", "true");
-        no.classList.add("kb-feedback__button--chosen");
-        var first = more.querySelector("input, textarea");
-        if (first) { first.focus(); }
+      if (button && button.hasAttribute("data-kb-send")) {
+        details();
         return;
       }
-      send(rating);
+      vote(button && button.value === "yes" ? "yes" : "no");
     });
   }
 

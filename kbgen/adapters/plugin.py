@@ -135,6 +135,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
                                        feedback_view(self.config.feedback))
             env.globals["kbgen_feedback"] = self.reader.feedback
             env.globals["kbgen_support"] = support_view(self.kb.provider)
+            env.globals["kbgen_back_links"] = self.reader.back_links()
         return env
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:

@@ -135,6 +135,14 @@ class NetlifyHandler(http.server.SimpleHTTPRequestHandler):
             return self._not_found()
         return super().send_head()
 
+    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        # Netlify takes a form post on any path and answers with the page at that
+        # path (the form's action: the thank-you page); the body is not kept here.
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(min(length, 1 << 20))
+        self.do_GET()
+
     def _not_found(self) -> Any:
         page = self.site_dir / "404.html"
         body = page.read_bytes() if page.is_file() else b"<!doctype html><title>Not found</title>"

@@ -42,7 +42,7 @@ def feedback_view(cfg: Any) -> Feedback | None:
     netlify = not cfg.endpoint
     labels = {key: getattr(cfg, key) for key in (
         "title", "yes_label", "no_label", "reason_label", "comment_label", "send_label",
-        "thanks", "error")}
+        "thanks", "no_thanks", "support_hint", "error")}
     return Feedback(
         form_name=cfg.form_name,
         netlify=netlify,
@@ -171,6 +171,16 @@ class Reader:
             other = self.kb.entries[rid]
             items.append({"id": rid, "title": other.title, "summary": other.summary, "url": url})
         return items
+
+    def back_links(self) -> list[dict[str, str]]:
+        """Every built article, for the thank-you page's "Back to …" links: a reader
+        without JavaScript lands there from an article's form (``#kb-back-<id>``)."""
+        links = []
+        for entry in self.kb.published():
+            url = self.url_of(entry.id)
+            if url is not None:
+                links.append({"id": entry.id, "title": entry.title, "url": url})
+        return links
 
     def page_context(self, entry_id: str | None, canonical_url: str | None,
                      page_url: str) -> dict[str, Any]:
