@@ -20,7 +20,7 @@ from ..data.errors import DataError, Severity, format_text
 from ..data.kb import KB
 from ..data.load import load_kb
 from ..data.urls import category_uri
-from ..hosting.netlify import NetlifyFilesError, write_netlify_files
+from ..hosting.netlify import NetlifyFilesError, is_preview, write_netlify_files
 from ..mailapps.autoconfig import settings_url, write_machine_files
 from . import a11y
 from .plugin_config import KbgenConfig
@@ -111,7 +111,10 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         if generated is None or self.kb is None:
             return context
         provider = self.kb.provider
-        if generated.source and provider.repo_url:
+        # "Edit this page" leads authors to the repository: shown in `mkdocs serve` and
+        # on Netlify's deploy previews and branch deploys, never to customers.
+        edit_links = self.serving or is_preview()
+        if generated.source and provider.repo_url and edit_links:
             # "Edit this page" opens the YAML the article comes from, not a Markdown file.
             page.edit_url = (f"{provider.repo_url.rstrip('/')}/edit/{provider.edit_branch}/"
                              f"{generated.source}")

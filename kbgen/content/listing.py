@@ -66,3 +66,16 @@ def _walk(kb: KB, parent: str | None) -> list[Category]:
         out.append(cat)
         out.extend(_walk(kb, cat.id))
     return out
+
+
+def messages(kb: KB, problem_id: str) -> list[tuple[Client, str]]:
+    """The exact error text each listed guide gives for a problem: a reader who types
+    or pastes what the app said finds the explanation, and the guide with the fix.
+    Current guides first, each in its category's listing order."""
+    found: list[tuple[Client, str]] = []
+    for cat in _walk(kb, None):
+        for entry in current_first(kb.listed(cat.id)):
+            if isinstance(entry, Client):
+                found.extend((entry, t.message) for t in entry.troubleshooting
+                             if t.problem == problem_id)
+    return sorted(found, key=lambda pair: is_legacy(pair[0]))

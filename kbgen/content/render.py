@@ -18,7 +18,7 @@ from ..data import facts
 from ..data.kb import KB, Entry
 from ..data.model import Category, Client, Endpoint
 from ..data.urls import APPLE_PROFILE_PATH, category_uri, entry_uri, page_url
-from . import listing
+from . import listing, search
 from .text import markdown_html, plain
 
 
@@ -108,6 +108,19 @@ class Renderer:
 
     def featured(self) -> list[Entry]:
         return listing.featured(self.kb)
+
+    def messages(self, problem_id: str) -> list[tuple[Client, str]]:
+        return listing.messages(self.kb, problem_id)
+
+    @staticmethod
+    def search_boost(entry: Entry) -> float:
+        return search.entry_boost(entry)
+
+    @staticmethod
+    def index_settings_table(entry: Entry) -> bool:
+        return search.index_settings_table(entry)
+
+    listing_boost = search.LISTING_BOOST
 
     @staticmethod
     def is_legacy(entry: Entry) -> bool:
