@@ -238,3 +238,23 @@ def test_a_legacy_guide_never_fills_a_current_guides_list() -> None:
     assert also_read(entries, "new-mail") == ["other"]
     # a legacy guide may still point at the current ones
     assert also_read(entries, "old-mail")[:1] == ["new-mail"]
+
+
+def test_support_view_makes_a_dialable_phone_link() -> None:
+    from kbgen.content.reader import support_view
+
+    from .conftest import ROOT
+
+    provider = load_kb(ROOT).provider
+    data = provider.model_dump()
+
+    def view(**support: str) -> dict[str, str | None]:
+        data["support"].update(support)
+        return support_view(type(provider).model_validate(data))
+
+    shown = view(phone="+44 (0)20 7946 0000", ticket_url="https://example.net/tickets")
+    assert shown["phone"] == "+44 (0)20 7946 0000"
+    assert shown["tel"] == "+442079460000"
+    assert shown["ticket_url"] == "https://example.net/tickets"
+    assert view(phone="(555) 010-0199")["tel"] == "5550100199"
+    assert view(phone="0800 FLOWERS")["tel"] is None  # shown, not linked

@@ -209,3 +209,24 @@ def test_strict_build_fails_on_a_warning(tmp_path: Path) -> None:
             "port 1143 without encryption sends passwords in the clear (offer tls or starttls "
             "instead)") in result.stderr
     assert mkdocs_build(root, tmp_path / "lenient", strict=False).returncode == 0
+
+
+def test_still_need_help_shows_every_way_to_reach_support(tmp_path: Path) -> None:
+    root = copy_project(tmp_path)
+    provider = root / "data/provider.yml"
+    text = provider.read_text(encoding="utf-8")
+    provider.write_text(text.replace(
+        "  hours: every day, 08:00–20:00 UTC\n",
+        "  hours: \"<b>Mon</b>–Fri & 09:00–17:00\"\n  phone: +1 555 0100\n"
+        "  ticket_url: https://desk.example.net/new?topic=mail&lang=en\n"), encoding="utf-8")
+    site = build_or_fail(root, tmp_path / "site")
+    for url in ("email/pop-vs-imap", "email/apple-mail-ios", "."):
+        block = html(site, url).select_one("#kb-support")
+        assert block is not None, url
+        links = {a.get_text(" ", strip=True): a["href"] for a in block.select("a")}
+        assert links["+1 555 0100"] == "tel:+15550100"
+        assert links["Open a support ticket"] == "https://desk.example.net/new?topic=mail&lang=en"
+        assert "<b>Mon</b>–Fri & 09:00–17:00" in block.get_text()  # as text, not markup
+        assert block.select_one("b") is None
+    raw = (site / "404.html").read_text(encoding="utf-8")
+    assert 'href="tel:+15550100"' in raw and "&lt;b&gt;Mon&lt;/b&gt;" in raw

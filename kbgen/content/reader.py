@@ -59,12 +59,19 @@ def feedback_view(cfg: Any) -> Feedback | None:
 def support_view(provider: Provider) -> dict[str, str | None]:
     """The "Still need help?" block and the footer: who to contact and how, from
     ``data/provider.yml`` (``support``). ``tel`` is the phone number as a ``tel:``
-    link needs it: digits and a leading +, whatever spacing the author used."""
+    link needs it (digits and a leading +, whatever spacing the author used), or
+    None when the number cannot be dialled as written."""
     support = provider.support
     tel = None
-    if support.phone:
-        digits = re.sub(r"[^0-9]", "", support.phone)
-        tel = ("+" if support.phone.strip().startswith("+") else "") + digits if digits else None
+    phone = (support.phone or "").strip()
+    # Only a number made of digits and the usual punctuation becomes a link; a
+    # vanity number (0800 FLOWERS) is shown as written. "+44 (0)20…" drops the
+    # (0): it is dialled only from inside the country.
+    if phone and re.fullmatch(r"\+?[0-9\s().-]+", phone):
+        if phone.startswith("+"):
+            phone = phone.replace("(0)", "")
+        digits = re.sub(r"[^0-9]", "", phone)
+        tel = ("+" if phone.startswith("+") else "") + digits if digits else None
     return {
         "name": provider.name,
         "email": support.email,

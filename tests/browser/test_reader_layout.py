@@ -102,7 +102,7 @@ def values(kb: KB) -> list[str]:
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_nothing_is_wider_than_the_screen(browser: Any, site_url: str, values: list[str],
-                                          width: int) -> None:
+                                          width: int, artifacts: Path) -> None:
     ctx = browser.new_context(viewport={"width": width, "height": 800})
     page = ctx.new_page()
     problems = []
@@ -115,6 +115,8 @@ def test_nothing_is_wider_than_the_screen(browser: Any, site_url: str, values: l
             for hit in page.evaluate(BREAKS_JS, values):
                 if hit["bad"]:
                     problems.append(f"{name} at {width}px: {hit['value']} broken as {hit['bad']}")
+            if width in (390, 1280):  # for a person to look at
+                page.screenshot(path=str(artifacts / f"page-{name}-{width}.png"), full_page=True)
     finally:
         ctx.close()
     assert problems == []
