@@ -19,7 +19,7 @@ from ..data.kb import KB, Entry
 from ..data.model import Category, Client, Endpoint
 from ..data.urls import APPLE_PROFILE_PATH, category_uri, entry_uri, page_url
 from . import listing, search
-from .text import markdown_html, plain
+from .text import keep_whole, markdown_html, plain
 
 
 @dataclass(frozen=True)
@@ -62,10 +62,22 @@ class Renderer:
         self.kb = kb
         self.env = env
         self.values = facts.placeholders(kb)
+        self.whole = self._whole()
 
     # helpers exposed to templates -------------------------------------
     def md(self, text: str | None, inline: bool = False) -> str:
-        return markdown_html(text, self.values, inline=inline) if text else ""
+        if not text:
+            return ""
+        return keep_whole(markdown_html(text, self.values, inline=inline), self.whole)
+
+    def _whole(self) -> dict[str, str]:
+        """Host names and the example username as markup that wraps only after a
+        dot (the ``whole`` macro of _copy.html.j2), for code in running text."""
+        macro = self.env.get_template("_copy.html.j2").module.whole  # type: ignore[attr-defined]
+        p = self.kb.provider
+        values = {facts.settings_row(self.kb, pid).host for pid in ("imap", "pop3", "smtp")}
+        values.add(facts.username_example(p))
+        return {v: str(macro(v)) for v in values if "." in v}
 
     def link(self, from_uri: str, to_uri: str) -> str:
         return posixpath.relpath(to_uri, posixpath.dirname(from_uri) or ".")

@@ -9,6 +9,7 @@ The site is served with its generated headers (CSP included) by the Netlify emul
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -210,3 +211,51 @@ def test_without_javascript_there_are_no_copy_buttons(browser: Any, site_url: st
     assert page.locator("button.kb-copy").evaluate_all(
         "bs => bs.filter(b => b.getBoundingClientRect().width > 0).length") == 0
     ctx.close()
+
+
+LONG_HOSTS = {
+    "imap": "imap.mailbox-cluster-07.customers.a-rather-long-provider-name.example.co.uk",
+    "smtp": "outgoing-submission.mailbox-cluster-07.a-rather-long-provider-name.example.co.uk",
+}
+
+
+@pytest.fixture(scope="module")
+def long_host_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[str]]]:
+    """The example with very long host names (and a long domain for the username)."""
+    from kbgen.adapters.preview import serve_netlify
+
+    from ..conftest import build_or_fail, copy_project
+
+    root = copy_project(tmp_path_factory.mktemp("long-hosts"))
+    provider = root / "data" / "provider.yml"
+    text = provider.read_text(encoding="utf-8").replace(
+        "domain: example.com", "domain: customers.a-rather-long-provider-name.example.co.uk")
+    for pid, name in LONG_HOSTS.items():
+        text = text.replace(f"  {pid}:\n    host: mail.example.com", f"  {pid}:\n    host: {name}")
+    provider.write_text(text, encoding="utf-8")
+    site = build_or_fail(root, root / "site")
+    kb = load_kb(root)
+    values = sorted({facts.settings_row(kb, p).host for p in ("imap", "pop3", "smtp")})
+    with serve_netlify(site) as url:
+        yield url, [*values, facts.username_example(kb.provider)]
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_long_host_names_still_fit(browser: Any, long_host_site: tuple[str, list[str]], width: int) -> None:
+    url, values = long_host_site
+    assert LONG_HOSTS["smtp"] in values
+    ctx = browser.new_context(viewport={"width": width, "height": 800})
+    page = ctx.new_page()
+    problems = []
+    try:
+        for name in ("server-settings", "pop-vs-imap", "iphone", "outlook-classic"):
+            page.goto(url + PAGES[name])
+            found = page.evaluate(OVERFLOW_JS, BOXES)
+            if found["page"][0] != found["page"][1] or found["boxes"]:
+                problems.append(f"{name} at {width}px: page {found['page']}, boxes {found['boxes']}")
+            for hit in page.evaluate(BREAKS_JS, values):
+                if hit["bad"]:
+                    problems.append(f"{name} at {width}px: {hit['value']} broken as {hit['bad']}")
+    finally:
+        ctx.close()
+    assert problems == []
