@@ -8,6 +8,7 @@ made safe here before it reaches a template's output.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -72,3 +73,25 @@ def markdown_html(text: str, values: Mapping[str, str], *, inline: bool = False)
     clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                       url_schemes=URL_SCHEMES, link_rel="noopener")
     return Markup(clean)
+
+
+_CODE = re.compile(r"<code>([^<]*)</code>")
+
+
+def keep_whole(html_text: str, whole: Mapping[str, str]) -> Markup:
+    """Inside ``<code>`` of sanitised HTML, replace each value of ``whole`` (a host
+    name, the example username) by its markup from the templates (``whole`` in
+    _copy.html.j2), so that a long host wraps only after a dot, never at a hyphen
+    inside a label. The values are validated host names and addresses (letters,
+    digits, dots, hyphens, @): the same escaped or not. A value inside a longer
+    name (mail.example.com in webmail.example.com) is left alone."""
+    if not whole:
+        return Markup(html_text)
+    alternatives = "|".join(re.escape(v) for v in sorted(whole, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w.@-])(?:{alternatives})(?![\w-]|\.\w)")
+
+    def code(match: re.Match[str]) -> str:
+        inner = pattern.sub(lambda m: whole[m.group(0)], match.group(1))
+        return match.group(0) if inner == match.group(1) else f"<code>{inner}</code>"
+
+    return Markup(_CODE.sub(code, html_text))
