@@ -131,7 +131,7 @@ def test_pages_and_machine_files_change_together(tmp_path: Path) -> None:
     mail = plistlib.loads((site / APPLE_PROFILE_PATH).read_bytes())["PayloadContent"][0]
     assert mail["OutgoingMailServerPortNumber"] == 1465
     settings = (site / "email/server-settings/index.html").read_text()
-    assert "<strong>1465</strong>" in settings
+    assert '<strong class="kb-port">1465</strong>' in settings
 
 
 def test_per_customer_hosts_use_the_domain_variable(tmp_path: Path) -> None:

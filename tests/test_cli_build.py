@@ -43,7 +43,10 @@ def _html(site: Path, src_uri: str) -> str:
 
 
 @pytest.mark.slow
-def test_edit_this_page_opens_the_yaml_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_edit_this_page_opens_the_yaml_source(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # Netlify's deploy preview of a pull request: where authors check their change.
+    monkeypatch.setenv("CONTEXT", "deploy-preview")
     root = copy_project(tmp_path / "project")
     provider = root / "data" / "provider.yml"
     text = provider.read_text(encoding="utf-8")
@@ -75,6 +78,24 @@ def test_edit_this_page_opens_the_yaml_source(tmp_path: Path, capsys: pytest.Cap
             # Category and home pages have no single source file: no edit button at all,
             # and never one pointing at a Markdown file that does not exist.
             assert EDIT_LINK.findall(_html(site, page.src_uri)) == [], page.src_uri
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("context", ["production", None])
+def test_customers_never_see_edit_this_page(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                            monkeypatch: pytest.MonkeyPatch, context: str | None) -> None:
+    """The production site (and a plain local build) has no link to the repository."""
+    if context is None:
+        monkeypatch.delenv("CONTEXT", raising=False)
+    else:
+        monkeypatch.setenv("CONTEXT", context)
+    root = copy_project(tmp_path / "project")
+    assert main(["--root", str(root), "build", "--site-dir", "site"]) == 0, capsys.readouterr().err
+    pages = list((root / "site").rglob("*.html"))
+    assert len(pages) > 10
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert 'rel="edit"' not in html and "github.com" not in html, page
 
 
 def test_build_refuses_broken_data_and_keeps_the_site(tmp_path: Path,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
 
+from kbgen.content.listing import current_first
 from kbgen.data import facts
 from kbgen.data.kb import KB
 from kbgen.data.load import load_kb
@@ -27,9 +29,9 @@ def soup(site: Path, url: str) -> BeautifulSoup:
     return BeautifulSoup((site / url / "index.html").read_text(encoding="utf-8"), "html.parser")
 
 
-def article_links(page: BeautifulSoup) -> list[str]:
+def article_links(page: Any) -> list[str]:
     """Titles of the articles a listing page links to (category and home pages)."""
-    return [a.get_text(strip=True) for a in page.select("article a.kb-entry-link")]
+    return [a.get_text(strip=True) for a in page.select("a.kb-entry-link")]
 
 
 CLIENTS = sorted(p.stem for p in (ROOT / "data/clients").glob("*.yml"))
@@ -54,16 +56,15 @@ def test_each_client_guide_shows_the_provider_settings(
     table = article.select_one("table.kb-settings")
     assert table is not None, "no settings table"
     header = [th.get_text(strip=True) for th in table.select("thead th")]
+    assert header == ["Server", "Host name", "Port and security", "Username"]
     incoming = entry.protocols or ["imap", "pop3"]
-    expected_cols = [f"Incoming ({kb.protocols[p].name})" for p in incoming] + ["Outgoing (SMTP)"]
-    assert header == ["Setting", *expected_cols]
-    rows = {r.th.get_text(strip=True): [td.get_text(strip=True) for td in r.find_all("td")]
-            for r in table.select("tbody tr") if r.th is not None}
-    for i, pid in enumerate([*incoming, "smtp"]):
+    rows = {r.th.get_text(strip=True): r.find_all("td") for r in table.select("tbody tr") if r.th is not None}
+    assert list(rows) == [f"Incoming ({kb.protocols[p].name})" for p in incoming] + ["Outgoing (SMTP)"]
+    for cells, pid in zip(rows.values(), [*incoming, "smtp"], strict=True):
         row = facts.settings_row(kb, pid)
-        assert rows["Server"][i] == row.host
-        assert rows["Port"][i] == str(row.endpoints[0].port)
-    assert rows["Port"][-1] == "465"  # the one figure we also check by hand
+        assert cells[0].get_text(strip=True) == row.host
+        assert cells[1].select_one(".kb-port").get_text(strip=True) == str(row.endpoints[0].port)
+    assert rows["Outgoing (SMTP)"][1].select_one(".kb-port").get_text() == "465"  # checked by hand
     steps = article.select("ol.kb-steps > li")
     assert len(steps) == len(entry.steps)
     for li, step in zip(steps, entry.steps, strict=True):
@@ -85,24 +86,56 @@ def test_legacy_windows_mail_says_so_first(example_site: Path) -> None:
     assert link is not None and link["href"] == "../outlook-new/"
 
 
-def test_home_page_lists_every_category_and_article(kb: KB, example_site: Path) -> None:
+def test_home_page_has_a_card_per_category(kb: KB, example_site: Path) -> None:
     page = soup(example_site, ".")
+    cards = page.select("article .kb-card")
+    subs = [c for top in kb.children(None) for c in kb.children(top.id) if kb.subtree(c.id)]
+    assert [c.select_one("h3 a").get_text(strip=True) for c in cards] == [c.title for c in subs]
+    for card, cat in zip(cards, subs, strict=True):
+        entries = current_first(kb.subtree(cat.id))
+        assert card.select_one(".kb-card__description").get_text(strip=True) == cat.description
+        shown = [a.get_text(strip=True) for a in card.select("a.kb-card__link")]
+        assert shown == [e.title for e in entries[:3]], cat.id
+        more = card.select_one("a.kb-card__more")
+        n = len(entries)
+        assert more.get_text(strip=True) == (f"All {n} articles" if n != 1 else "1 article")
+        assert more["href"] == card.select_one("h3 a")["href"]
+    # every category is reachable from the home page
     text = page.get_text(" ", strip=True)
     for cat in kb.categories.values():
         assert cat.title in text, cat.id
-    listed = [e for e in kb.entries.values() if not e.hidden and not e.draft]
-    assert sorted(article_links(page)) == sorted(e.title for e in listed)
-    counts = [span.get_text(strip=True) for span in page.select("article h3 .kb-count")]
-    subs = [c for c in kb.categories.values() if c.parent and kb.listed(c.id)]
-    assert counts == [f"({len(kb.listed(c.id))})" for c in sorted(
-        subs, key=lambda c: (c.order, c.title.lower()))]
+
+
+def test_home_page_lists_the_featured_articles(kb: KB, example_site: Path) -> None:
+    page = soup(example_site, ".")
+    featured = [e.title for e in kb.entries.values() if e.featured and not e.draft and not e.hidden]
+    assert featured, "the example data features no article"
+    popular = page.select_one("article .kb-popular")
+    assert popular is not None
+    assert sorted(article_links(popular)) == sorted(featured)
+    heading = popular.find_previous("h2")
+    assert heading is not None and heading.get_text(strip=True).rstrip("¶") == "Popular articles"
+
+
+def test_legacy_guides_come_last_and_are_marked(kb: KB, example_site: Path) -> None:
+    legacy = [e for e in kb.entries.values() if isinstance(e, Client) and e.deprecated]
+    assert legacy
+    for entry in legacy:
+        url = "/".join(c.id for c in kb.ancestors(entry.category))
+        items = soup(example_site, url).select("article li")
+        titles = [li.a.get_text(strip=True) for li in items if li.a is not None
+                  and "kb-entry-link" in li.a.get("class", [])]
+        mine = next(li for li in items if li.a is not None and li.a.get_text(strip=True) == entry.title)
+        assert mine.select_one(".kb-badge").get_text() == "Legacy"
+        current = [e.title for e in kb.listed(entry.category) if not (isinstance(e, Client) and e.deprecated)]
+        assert titles[:len(current)] == current
 
 
 def test_each_category_page_lists_exactly_its_articles(kb: KB, example_site: Path) -> None:
     for cat in kb.categories.values():
         url = "/".join(c.id for c in kb.ancestors(cat.id))
         page = soup(example_site, url)
-        expected = [e.title for e in kb.listed(cat.id)]
+        expected = [e.title for e in current_first(kb.listed(cat.id))]
         assert article_links(page) == expected, cat.id
         assert page.select_one("article h1") is not None
 

@@ -226,3 +226,35 @@ def test_the_category_shortcut_gives_the_same_lists_as_a_full_scan() -> None:
     entries = {e.id: e for e in (_entry(i, f"section-{i // 7}") for i in range(60))}
     fast = also_read_all(entries)
     assert fast == {eid: also_read(entries, eid) for eid in entries}
+
+
+def test_a_legacy_guide_never_fills_a_current_guides_list() -> None:
+    entries = index(
+        client("old-mail", "microsoft", tags=["windows"], order=1,
+               deprecated={"notice": "No longer supported."}),
+        client("new-mail", "microsoft", tags=["windows"], order=2),
+        client("other", "mozilla", order=3),
+    )
+    assert also_read(entries, "new-mail") == ["other"]
+    # a legacy guide may still point at the current ones
+    assert also_read(entries, "old-mail")[:1] == ["new-mail"]
+
+
+def test_support_view_makes_a_dialable_phone_link() -> None:
+    from kbgen.content.reader import support_view
+
+    from .conftest import ROOT
+
+    provider = load_kb(ROOT).provider
+    data = provider.model_dump()
+
+    def view(**support: str) -> dict[str, str | None]:
+        data["support"].update(support)
+        return support_view(type(provider).model_validate(data))
+
+    shown = view(phone="+44 (0)20 7946 0000", ticket_url="https://example.net/tickets")
+    assert shown["phone"] == "+44 (0)20 7946 0000"
+    assert shown["tel"] == "+442079460000"
+    assert shown["ticket_url"] == "https://example.net/tickets"
+    assert view(phone="(555) 010-0199")["tel"] == "5550100199"
+    assert view(phone="0800 FLOWERS")["tel"] is None  # shown, not linked

@@ -22,7 +22,9 @@ def html(site: Path, url: str) -> BeautifulSoup:
 
 def cells(table: object) -> list[list[str]]:
     assert table is not None
-    return [[c.get_text(" ", strip=True) for c in row.find_all(["th", "td"])]
+    # The text as a reader sees it: a host name is split into spans (it may wrap
+    # only after a dot), so the pieces are joined without a separator.
+    return [[" ".join(c.get_text().split()) for c in row.find_all(["th", "td"])]
             for row in table.find_all("tr")]  # type: ignore[attr-defined]
 
 
@@ -34,7 +36,8 @@ def test_pop_vs_imap_article(example_site: Path) -> None:
     assert page.title.string == "What is the difference between POP and IMAP? - Example Hosting Help Center"
     text = article.get_text(" ", strip=True)
     # what each protocol is, how it treats mail, who it is for
-    assert "Downloads your mail to one device and, by default, removes it from the server." in text
+    assert ("Downloads your mail to one device; the app then deletes the server copy, at once, "
+            "after some days or never, as it is set.") in text
     assert "Keeps your mail on the server and shows the same mailbox on every device you use." in text
     assert "Recommended for" in text
 
@@ -68,13 +71,14 @@ def test_stable_readable_urls(example_site: Path) -> None:
 
 def test_server_settings_table(example_site: Path) -> None:
     table = cells(html(example_site, "email/server-settings").select_one("table.kb-settings"))
-    assert table[0] == ["Setting", "Incoming (IMAP)", "Incoming (POP3)", "Outgoing (SMTP)"]
-    by_name = {row[0]: row[1:] for row in table[1:]}
-    assert by_name["Server"] == ["mail.example.com"] * 3
-    assert by_name["Port"] == ["993", "995", "465"]
-    assert by_name["Or"] == ["port 143 with STARTTLS", "port 110 with STARTTLS",
-                             "port 587 with STARTTLS"]
-    assert by_name["Username"] == ["you@example.com"] * 3
+    assert table[0] == ["Server", "Host name", "Port and security", "Username"]
+    by_server = {row[0]: row[1:] for row in table[1:]}
+    assert list(by_server) == ["Incoming (IMAP)", "Incoming (POP3)", "Outgoing (SMTP)"]
+    assert [v[0] for v in by_server.values()] == ["mail.example.com"] * 3
+    assert [v[1] for v in by_server.values()] == [
+        "993 SSL/TLS or 143 with STARTTLS", "995 SSL/TLS or 110 with STARTTLS",
+        "465 SSL/TLS or 587 with STARTTLS"]
+    assert [v[2] for v in by_server.values()] == ["you@example.com"] * 3
 
 
 def test_generated_pages_are_never_written_into_docs(tmp_path: Path) -> None:
@@ -156,7 +160,7 @@ def test_changing_one_host_changes_every_page(tmp_path: Path) -> None:
                                      "  smtp:\n    host: smtp.example.net"), encoding="utf-8")
     site = build_or_fail(root, tmp_path / "site")
     settings = cells(html(site, "email/server-settings").select_one("table.kb-settings"))
-    assert settings[1] == ["Server", "mail.example.com", "mail.example.com", "smtp.example.net"]
+    assert [row[1] for row in settings[1:]] == ["mail.example.com", "mail.example.com", "smtp.example.net"]
     ports = cells(html(site, "email/pop-vs-imap").select_one("table.kb-ports"))
     assert [r[4] for r in ports if r[0] == "SMTP"] == ["smtp.example.net", "smtp.example.net"]
 
@@ -208,3 +212,24 @@ def test_strict_build_fails_on_a_warning(tmp_path: Path) -> None:
             "port 1143 without encryption sends passwords in the clear (offer tls or starttls "
             "instead)") in result.stderr
     assert mkdocs_build(root, tmp_path / "lenient", strict=False).returncode == 0
+
+
+def test_still_need_help_shows_every_way_to_reach_support(tmp_path: Path) -> None:
+    root = copy_project(tmp_path)
+    provider = root / "data/provider.yml"
+    text = provider.read_text(encoding="utf-8")
+    provider.write_text(text.replace(
+        "  hours: every day, 08:00–20:00 UTC\n",
+        "  hours: \"<b>Mon</b>–Fri & 09:00–17:00\"\n  phone: +1 555 0100\n"
+        "  ticket_url: https://desk.example.net/new?topic=mail&lang=en\n"), encoding="utf-8")
+    site = build_or_fail(root, tmp_path / "site")
+    for url in ("email/pop-vs-imap", "email/apple-mail-ios", "."):
+        block = html(site, url).select_one("#kb-support")
+        assert block is not None, url
+        links = {a.get_text(" ", strip=True): a["href"] for a in block.select("a")}
+        assert links["+1 555 0100"] == "tel:+15550100"
+        assert links["Open a support ticket"] == "https://desk.example.net/new?topic=mail&lang=en"
+        assert "<b>Mon</b>–Fri & 09:00–17:00" in block.get_text()  # as text, not markup
+        assert block.select_one("b") is None
+    raw = (site / "404.html").read_text(encoding="utf-8")
+    assert 'href="tel:+15550100"' in raw and "&lt;b&gt;Mon&lt;/b&gt;" in raw

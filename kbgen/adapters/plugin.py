@@ -15,7 +15,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from ..content.reader import Reader, feedback_view, page_dates, url_lookup
+from ..content.reader import Reader, feedback_view, page_dates, support_view, url_lookup
 from ..content.render import GeneratedPage, category_links, render_pages
 from ..content.text import markdown_escapes
 from ..data import facts
@@ -99,7 +99,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             items += [uri_of[entry.id] for entry in kb.listed(cat_id)]
             return {_nav_title(cat.title): items}
 
-        return ["index.md", *(section(top.id) for top in kb.children(None))]
+        # "Home", not the page's heading: the drawer already shows the site name above it.
+        return [{"Home": "index.md"}, *(section(top.id) for top in kb.children(None))]
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled:
@@ -118,8 +119,11 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         generated = self.pages.get(page.file.src_uri)
         if generated is None or self.kb is None:
             return context
-        # "Edit this page" opens the YAML the article comes from, not a Markdown file.
-        page.edit_url = edit_url(self.kb.provider, generated.source)
+        # "Edit this page" opens the YAML the article comes from, not a Markdown file. It leads
+        # authors to the repository, so it is shown in `mkdocs serve` and on Netlify's deploy
+        # previews and branch deploys, never to customers.
+        edit_links = self.serving or is_preview()
+        page.edit_url = edit_url(self.kb.provider, generated.source) if edit_links else None
         context["kbgen"] = {"entry_id": generated.entry_id, "source": generated.source}  # type: ignore[typeddict-unknown-key]
         if self.reader is not None:
             context["kbgen"].update(  # type: ignore[typeddict-item]
@@ -143,6 +147,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             for file in files.documentation_pages():
                 if file.page is not None and file.src_uri in dates and file.src_uri in self.pages:
                     file.page.update_date = dates[file.src_uri].isoformat()
+            env.globals["kbgen_support"] = support_view(self.kb.provider)
+            env.globals["kbgen_back_links"] = self.reader.back_links()
         return env
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:

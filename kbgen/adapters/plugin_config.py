@@ -68,6 +68,11 @@ class FeedbackConfig(base.Config):  # type: ignore[no-untyped-call]
     """Longest comment, in characters."""
     send_label = c.Type(str, default="Send feedback")
     thanks = c.Type(str, default="Thank you! Your feedback helps us improve this article.")
+    no_thanks = c.Type(
+        str, default="Thank you, your answer is recorded. If you like, tell us what went wrong.")
+    """Shown as soon as "No" is recorded, above the optional reasons."""
+    support_hint = c.Type(str, default="Still need help? Contact our support team")
+    """After "No": a link to the "Still need help?" block at the end of the page."""
     error = c.Type(str, default="Sorry, your feedback could not be sent. Please try again later.")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gzip
 import http.server
 import io
 import re
@@ -144,6 +145,42 @@ def redirect_for(rules: list[ParsedRedirect], url: str) -> ParsedRedirect | None
     return None
 
 
+# ------------------------------------------------------------ compression
+
+# Netlify compresses text responses (gzip or Brotli) for every client that accepts
+# it. The emulator does the same with gzip (the standard library has no Brotli), so
+# a page measured through it (Lighthouse, scripts/lighthouse.py) weighs what it
+# weighs on Netlify, give or take Brotli's few per cent.
+_TEXT_TYPES = ("text/", "application/javascript", "application/json", "application/xml",
+               "application/manifest+json", "image/svg+xml", "application/x-apple-aspen-config")
+
+
+def compressible(content_type: str) -> bool:
+    kind = content_type.split(";", 1)[0].strip().lower()
+    return kind.startswith(_TEXT_TYPES) or kind.endswith(("+xml", "+json"))
+
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an ``Accept-Encoding`` header allows gzip (``gzip;q=0`` refuses it)."""
+    for item in accept_encoding.split(","):
+        name, _, params = item.strip().partition(";")
+        if name.strip().lower() not in {"gzip", "*"}:
+            continue
+        q = params.strip()
+        if q.startswith("q="):
+            try:
+                return float(q[2:]) > 0
+            except ValueError:
+                return False
+        return True
+    return False
+
+
+@functools.lru_cache(maxsize=512)
+def gzipped(body: bytes) -> bytes:
+    return gzip.compress(body, compresslevel=6, mtime=0)
+
+
 # ------------------------------------------------------------ local server
 
 
@@ -173,16 +210,49 @@ class NetlifyHandler(http.server.SimpleHTTPRequestHandler):
                 self.end_headers()
                 return None
             return self._not_found()
+        if local.is_dir():
+            if not path.endswith("/"):
+                return super().send_head()  # the redirect to the address with a slash
+            local = local / "index.html"
+        content_type = self.guess_type(str(local))
+        if self._gzip_wanted(content_type):
+            return self._send_body(200, content_type, local.read_bytes(),
+                                   last_modified=local.stat().st_mtime)
         return super().send_head()
+
+    def _gzip_wanted(self, content_type: str) -> bool:
+        return compressible(content_type) and accepts_gzip(self.headers.get("Accept-Encoding", ""))
+
+    def _send_body(self, status: int, content_type: str, body: bytes,
+                   last_modified: float | None = None) -> Any:
+        """Send ``body``, gzip-compressed when the client accepts it and it is text,
+        as Netlify does; returns the bytes for http.server to copy."""
+        encoded = self._gzip_wanted(content_type)
+        if encoded:
+            body = gzipped(body)
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        if encoded:
+            self.send_header("Content-Encoding", "gzip")
+        self.send_header("Vary", "Accept-Encoding")
+        self.send_header("Content-Length", str(len(body)))
+        if last_modified is not None:
+            self.send_header("Last-Modified", self.date_time_string(int(last_modified)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        # Netlify takes a form post on any path and answers with the page at that
+        # path (the form's action: the thank-you page); the body is not kept here.
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(min(length, 1 << 20))
+        self.do_GET()
 
     def _not_found(self) -> Any:
         page = self.site_dir / "404.html"
         body = page.read_bytes() if page.is_file() else b"<!doctype html><title>Not found</title>"
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        return io.BytesIO(body)
+        return self._send_body(404, "text/html; charset=utf-8", body)
 
     def guess_type(self, path: Any) -> str:
         # A Content-Type rule replaces the guessed type, as on Netlify.

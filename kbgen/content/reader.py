@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import subprocess
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from ..data.kb import KB, Entry
-from ..data.model import Client
+from ..data.model import Client, Provider
 from ..data.urls import category_uri, entry_uri
 from ..data.urls import page_url as published_url
 from .relations import also_read_all
@@ -45,7 +46,7 @@ def feedback_view(cfg: Any) -> Feedback | None:
     netlify = not cfg.endpoint
     labels = {key: getattr(cfg, key) for key in (
         "title", "yes_label", "no_label", "reason_label", "comment_label", "send_label",
-        "thanks", "error")}
+        "thanks", "no_thanks", "support_hint", "error")}
     return Feedback(
         form_name=cfg.form_name,
         netlify=netlify,
@@ -57,6 +58,33 @@ def feedback_view(cfg: Any) -> Feedback | None:
         reasons=list(cfg.reasons),
         comment_max=max(1, cfg.comment_max),
     )
+
+
+def support_view(provider: Provider) -> dict[str, str | None]:
+    """The "Still need help?" block and the footer: who to contact and how, from
+    ``data/provider.yml`` (``support``). ``tel`` is the phone number as a ``tel:``
+    link needs it (digits and a leading +, whatever spacing the author used), or
+    None when the number cannot be dialled as written."""
+    support = provider.support
+    tel = None
+    phone = (support.phone or "").strip()
+    # Only a number made of digits and the usual punctuation becomes a link; a
+    # vanity number (0800 FLOWERS) is shown as written. "+44 (0)20…" drops the
+    # (0): it is dialled only from inside the country.
+    if phone and re.fullmatch(r"\+?[0-9\s().-]+", phone):
+        if phone.startswith("+"):
+            phone = phone.replace("(0)", "")
+        digits = re.sub(r"[^0-9]", "", phone)
+        tel = ("+" if phone.startswith("+") else "") + digits if digits else None
+    return {
+        "name": provider.name,
+        "email": support.email,
+        "url": support.url,
+        "hours": support.hours,
+        "phone": support.phone,
+        "tel": tel,
+        "ticket_url": support.ticket_url,
+    }
 
 
 # ---------------------------------------------------------------- dates
@@ -213,6 +241,16 @@ class Reader:
             other = self.kb.entries[rid]
             items.append({"id": rid, "title": other.title, "summary": other.summary, "url": url})
         return items
+
+    def back_links(self) -> list[dict[str, str]]:
+        """Every built article, for the thank-you page's "Back to …" links: a reader
+        without JavaScript lands there from an article's form (``#kb-back-<id>``)."""
+        links = []
+        for entry in self.kb.published():
+            url = self.url_of(entry.id)
+            if url is not None:
+                links.append({"id": entry.id, "title": entry.title, "url": url})
+        return links
 
     def page_context(self, entry_id: str | None, canonical_url: str | None,
                      page_url: str) -> dict[str, Any]:

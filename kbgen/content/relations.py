@@ -3,8 +3,8 @@
 Pure functions over the validated entries. The author's own ``related`` list
 comes first, in the author's order; the rest is filled up to ``LIMIT`` from the
 same category, then from entries that share a client family, tags or
-protocols. The same data always gives the same list: every tie ends in the
-entry id, which is unique.
+protocols; a legacy guide never fills a current entry's list. The same data
+always gives the same list: every tie ends in the entry id, which is unique.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..data.model import Article, Client
+from .listing import is_legacy
 
 Entry = Article | Client
 
@@ -87,8 +88,13 @@ def also_read(entries: Mapping[str, Entry], entry_id: str, limit: int = LIMIT,
         score = _affinity(mine, traits[other.id])
         return (0 if same_category else 1, -score, other.order, other.title.casefold(), other.id)
 
+    current = not is_legacy(entry)
+
     def open_(other: Entry) -> bool:
-        return other.id != entry_id and other.id not in chosen and _readable(other)
+        # A guide for an app that is no longer supported never fills a current
+        # guide's list (it stays listed, marked legacy, in its category).
+        return (other.id != entry_id and other.id not in chosen and _readable(other)
+                and not (current and is_legacy(other)))
 
     if by_category is not None:
         siblings = [(key(o, True), o.id) for o in by_category.get(entry.category, []) if open_(o)]

@@ -28,7 +28,8 @@ from ..data.urls import (
     entry_uri,
     page_url,
 )
-from .text import DEFAULT_ESCAPES, markdown_html, plain
+from . import listing, search
+from .text import DEFAULT_ESCAPES, keep_whole, markdown_html, plain
 
 
 @dataclass(frozen=True)
@@ -72,10 +73,22 @@ class Renderer:
         self.kb = kb
         self.env = env
         self.values = facts.placeholders(kb)
+        self.whole = self._whole()
 
     # helpers exposed to templates -------------------------------------
     def md(self, text: str | None, inline: bool = False) -> str:
-        return markdown_html(text, self.values, inline=inline) if text else ""
+        if not text:
+            return ""
+        return keep_whole(markdown_html(text, self.values, inline=inline), self.whole)
+
+    def _whole(self) -> dict[str, str]:
+        """Host names and the example username as markup that wraps only after a
+        dot (the ``whole`` macro of _copy.html.j2), for code in running text."""
+        macro = self.env.get_template("_copy.html.j2").module.whole  # type: ignore[attr-defined]
+        p = self.kb.provider
+        values = {facts.settings_row(self.kb, pid).host for pid in facts.offered(p)}
+        values.add(facts.username_example(p))
+        return {v: str(macro(v)) for v in values if "." in v}
 
     def link(self, from_uri: str, to_uri: str) -> str:
         return posixpath.relpath(to_uri, posixpath.dirname(from_uri) or ".")
@@ -165,6 +178,37 @@ class Renderer:
                      for b in e.body)]
         return min(found, key=lambda e: (e.order, e.title.casefold(), e.id), default=None)
 
+    # listings (home and category pages) --------------------------------
+    def card(self, category: Category) -> listing.Card:
+        return listing.card(self.kb, category)
+
+    def cards(self, top: Category) -> list[listing.Card]:
+        return listing.cards(self.kb, top)
+
+    def featured(self) -> list[Entry]:
+        return listing.featured(self.kb)
+
+    def messages(self, problem_id: str) -> list[tuple[Client, str]]:
+        return listing.messages(self.kb, problem_id)
+
+    @staticmethod
+    def search_boost(entry: Entry) -> float:
+        return search.entry_boost(entry)
+
+    @staticmethod
+    def index_settings_table(entry: Entry) -> bool:
+        return search.index_settings_table(entry)
+
+    listing_boost = search.LISTING_BOOST
+
+    @staticmethod
+    def is_legacy(entry: Entry) -> bool:
+        return listing.is_legacy(entry)
+
+    @staticmethod
+    def current_first(entries: list[Entry]) -> list[Entry]:
+        return listing.current_first(entries)
+
     # the reader's own address (kbgen/data/personal.py, docs/assets/kbgen-me.js) --------
     def me(self, pattern: str | None) -> Markup:
         """` data-kb-me="pattern"` for an element showing a value the reader's address changes."""
@@ -204,7 +248,7 @@ class Renderer:
     def pages(self) -> list[GeneratedPage]:
         out = [GeneratedPage("index.md", self._render("home.md.j2", "index.md"), "Home")]
         card = card_uri(self.kb)  # the reader's settings on one page (kbgen-me.js)
-        out.append(GeneratedPage(card, self._render("card.md.j2", card), "Your email settings"))
+        out.append(GeneratedPage(card, self._render("settings-card.md.j2", card), "Your email settings"))
         for cat in self.kb.categories.values():
             uri = category_uri(self.kb, cat.id)
             out.append(GeneratedPage(uri, self.category(cat, uri), cat.title, category_id=cat.id))

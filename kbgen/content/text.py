@@ -139,3 +139,26 @@ def markdown_html(text: str, values: Mapping[str, str], *, inline: bool = False)
                       tag_attribute_values={tag: {"data-kb-me": patterns} for tag in ("span", "code")}
                       if patterns else None)
     return Markup(clean)
+
+
+# A code element may carry the mark of a reader's value (data-kb-me, _Marks above): kept.
+_CODE = re.compile(r'<code((?: data-kb-me="[^"<>]*")?)>([^<]*)</code>')
+
+
+def keep_whole(html_text: str, whole: Mapping[str, str]) -> Markup:
+    """Inside ``<code>`` of sanitised HTML, replace each value of ``whole`` (a host
+    name, the example username) by its markup from the templates (``whole`` in
+    _copy.html.j2), so that a long host wraps only after a dot, never at a hyphen
+    inside a label. The values are validated host names and addresses (letters,
+    digits, dots, hyphens, @): the same escaped or not. A value inside a longer
+    name (mail.example.com in webmail.example.com) is left alone."""
+    if not whole:
+        return Markup(html_text)
+    alternatives = "|".join(re.escape(v) for v in sorted(whole, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w.@-])(?:{alternatives})(?![\w-]|\.\w)")
+
+    def code(match: re.Match[str]) -> str:
+        inner = pattern.sub(lambda m: whole[m.group(0)], match.group(2))
+        return match.group(0) if inner == match.group(2) else f"<code{match.group(1)}>{inner}</code>"
+
+    return Markup(_CODE.sub(code, html_text))

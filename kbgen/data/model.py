@@ -139,10 +139,13 @@ class Servers(Strict):
 
 
 class Support(Strict):
+    """How readers reach a person: the "Still need help?" block on every article."""
+
     email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
     url: Url
-    phone: Text | None = None
+    phone: Text | None = Field(default=None, description="As readers dial it, e.g. +1 555 0100.")
     hours: Text | None = None
+    ticket_url: Url | None = Field(default=None, description="Where readers open a support ticket.")
 
 
 class Username(Strict):
@@ -373,6 +376,7 @@ class Common(Strict):
     order: Annotated[int, Field(ge=0)] = 100
     draft: bool = False
     hidden: bool = Field(default=False, description="Built but left out of lists and nav.")
+    featured: bool = Field(default=False, description="Listed under Popular articles on the home page.")
     legacy: Legacy = Field(default_factory=Legacy)
     history: History | None = Field(default=None, description="Counts from the old knowledge base.")
 

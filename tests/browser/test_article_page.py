@@ -92,6 +92,8 @@ def test_yes_posts_in_the_background_and_thanks_in_place(page: Any, site_url: st
     assert data["article-id"] == ["server-settings"]
     assert data["article-url"] == [CANONICAL + SETTINGS]
     assert data["rating"] == ["yes"]
+    assert data["part"] == ["vote"]
+    assert re.fullmatch(r"[\w-]{8,}", data["vote-id"][0])
     assert data["bot-field"] == [""]
     assert "reason" not in data and "comment" not in data
     assert status.get_attribute("aria-live") == "polite"
@@ -99,13 +101,22 @@ def test_yes_posts_in_the_background_and_thanks_in_place(page: Any, site_url: st
     assert page.get_by_role("button", name="Yes", exact=True).is_hidden()
 
 
-def test_no_asks_why_then_posts_reason_and_comment(page: Any, site_url: str, artifacts: Path) -> None:
+def test_no_is_counted_at_once_and_the_details_follow_tied_to_it(
+        page: Any, site_url: str, artifacts: Path) -> None:
     caught = open_article(page, site_url, "email/pop-vs-imap/")
     no = page.get_by_role("button", name="No", exact=True)
-    assert no.get_attribute("aria-expanded") == "false"
     no.click()
-    assert no.get_attribute("aria-expanded") == "true"
-    assert caught.requests == []  # nothing is sent until the reader presses Send
+    status = page.get_by_role("status")
+    status.get_by_text("Thank you, your answer is recorded.").wait_for()
+    # the vote is in before the reader says anything more: stopping here still counts
+    vote = posted(caught.only())
+    assert vote["rating"] == ["no"] and vote["part"] == ["vote"]
+    assert vote["article-id"] == ["pop-vs-imap"]
+    assert "reason" not in vote and "comment" not in vote
+    # the thanks points to "Still need help?" at the end of the page
+    hint = page.get_by_role("link", name="Still need help? Contact our support team")
+    assert hint.get_attribute("href") == "#kb-support"
+    assert page.locator("#kb-support").get_by_role("heading", name="Still need help?").is_visible()
     reason = page.get_by_role("radio", name="The settings didn't work")
     assert page.evaluate("document.activeElement.type") == "radio"  # focus moved to the choices
     reason.check()
@@ -114,14 +125,27 @@ def test_no_asks_why_then_posts_reason_and_comment(page: Any, site_url: str, art
     comment.fill("Port 993 timed out from my office.")
     page.locator(".kb-feedback").screenshot(path=str(artifacts / "feedback-no.png"))
     page.get_by_role("button", name="Send feedback").click()
-    page.get_by_role("status").get_by_text("Thank you!").wait_for()
-    data = posted(caught.only())
-    assert data["form-name"] == [FORM]
-    assert data["article-id"] == ["pop-vs-imap"]
-    assert data["article-url"] == [CANONICAL + "email/pop-vs-imap/"]
-    assert data["rating"] == ["no"]
-    assert data["reason"] == ["The settings didn't work"]
-    assert data["comment"] == ["Port 993 timed out from my office."]
+    status.get_by_text("Thank you! Your feedback helps us improve this article.").wait_for()
+    assert len(caught.requests) == 2
+    details = posted(caught.requests[1])
+    assert details["form-name"] == [FORM]
+    assert details["article-id"] == ["pop-vs-imap"]
+    assert details["article-url"] == [CANONICAL + "email/pop-vs-imap/"]
+    assert details["rating"] == ["no"]
+    assert details["part"] == ["details"]
+    assert details["vote-id"] == vote["vote-id"]  # tied to the vote it explains
+    assert details["reason"] == ["The settings didn't work"]
+    assert details["comment"] == ["Port 993 timed out from my office."]
+    assert hint.is_visible()
+
+
+def test_no_then_send_with_nothing_to_add_sends_nothing_more(page: Any, site_url: str) -> None:
+    caught = open_article(page, site_url)
+    page.get_by_role("button", name="No", exact=True).click()
+    page.get_by_role("status").get_by_text("Thank you, your answer is recorded.").wait_for()
+    page.get_by_role("button", name="Send feedback").click()
+    page.get_by_role("status").get_by_text("Thank you! Your feedback").wait_for()
+    assert posted(caught.only())["part"] == ["vote"]
 
 
 def test_a_failed_post_says_so_and_keeps_the_form(browser: Any, site_url: str) -> None:
@@ -137,36 +161,38 @@ def test_a_failed_post_says_so_and_keeps_the_form(browser: Any, site_url: str) -
 
 
 def test_without_javascript_the_form_posts_to_the_thank_you_page(
-        browser: Any, site_url: str, example_site: Path) -> None:
+        browser: Any, site_url: str, kb: KB) -> None:
+    """One plain POST with everything (part=vote), answered by the emulator the way
+    Netlify answers a form post: with the page at the form's action. That page links
+    back to the article."""
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    thanks_html = (example_site / "thanks" / "index.html").read_bytes()
-    caught: list[Any] = []
-
-    def thanks(route: Any) -> None:
-        if route.request.method != "POST":
-            route.continue_()
-            return
-        caught.append(route.request)
-        # Netlify answers a form POST with the page at the form's action.
-        route.fulfill(status=200, body=thanks_html, headers={"content-type": "text/html; charset=utf-8"})
-
-    page.route("**/thanks/", thanks)
+    sent: list[Any] = []
+    page.on("request", lambda r: sent.append(r) if r.method == "POST" else None)
     page.goto(site_url + SETTINGS)
     assert page.locator("[data-kb-print]").is_hidden()  # nothing to call window.print() with
     page.get_by_role("radio", name="It was hard to understand").check()  # every field shows
     page.get_by_label("Anything else we should know? (optional)").fill("Too many acronyms")
     page.get_by_role("button", name="Send feedback").click()
-    page.wait_for_url("**/thanks/")
-    data = posted(caught[0])
-    assert caught[0].is_navigation_request()
+    page.wait_for_url("**/thanks/#kb-back-server-settings")
+    assert len(sent) == 1 and sent[0].is_navigation_request()
+    data = posted(sent[0])
     assert data["form-name"] == [FORM]
     assert data["article-id"] == ["server-settings"]
     assert data["article-url"] == [CANONICAL + SETTINGS]
     assert data["rating"] == ["no"]
+    assert data["part"] == ["vote"]
     assert data["reason"] == ["It was hard to understand"]
     assert data["comment"] == ["Too many acronyms"]
     assert page.get_by_role("heading", name="Thank you for your feedback").is_visible()
+    title = kb.entries["server-settings"].title
+    back = page.get_by_role("link", name=f"Back to “{title}”")
+    assert back.is_visible()
+    # only this article's link shows, though the page holds one for every article
+    assert page.locator(".kb-back a").evaluate_all(
+        "els => els.filter(a => a.getClientRects().length).length") == 1
+    back.click()
+    page.wait_for_url("**/" + SETTINGS)
     context.close()
 
 
@@ -278,7 +304,7 @@ def test_netlify_can_detect_the_form_and_no_inline_script(example_site: Path, kb
     form = page.locator("form[data-kb-feedback]")
     assert form.get_attribute("name") == FORM
     assert form.get_attribute("method") == "post"
-    assert form.get_attribute("action") == "/thanks/"
+    assert form.get_attribute("action") == "/thanks/#kb-back-server-settings"
     assert form.get_attribute("data-netlify") == "true"
     assert form.get_attribute("data-netlify-honeypot") == "bot-field"
     assert form.locator("input[name=form-name]").input_value() == FORM
@@ -293,6 +319,6 @@ def test_netlify_can_detect_the_form_and_no_inline_script(example_site: Path, kb
     page.goto((example_site / "thanks" / "index.html").as_uri())
     twin = page.locator(f"form[name={FORM}][hidden]")
     names = twin.locator("[name]").evaluate_all("els => els.map(e => e.name)")
-    assert set(names) == {"form-name", "article-id", "article-url", "rating", "reason", "comment",
-                          "bot-field"}
+    assert set(names) == {"form-name", "article-id", "article-url", "part", "vote-id", "rating",
+                          "reason", "comment", "bot-field"}
     page.close()

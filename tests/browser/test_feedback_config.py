@@ -28,6 +28,7 @@ OPTIONS = {
     "reasons": ["Wrong screenshots", "Other"],
     "comment_max": 200,
     "thanks": "Merci, noted.",
+    "no_thanks": "Noted: not helpful.",
 }
 
 
@@ -83,17 +84,21 @@ def test_another_endpoint_gets_the_answers(browser: Any, custom_site: Path) -> N
     assert form.get_attribute("data-netlify") is None  # not a Netlify form any more
     assert page.get_by_role("heading", name="Did this page help you?").is_visible()
     page.get_by_role("button", name="Not really").click()
+    page.get_by_role("status").get_by_text("Noted: not helpful.").wait_for()
+    assert len(caught) == 1  # the vote, at once
     assert form.get_by_role("radio").count() == 2
     page.get_by_role("radio", name="Wrong screenshots").check()
     assert page.locator("textarea[name=comment]").get_attribute("maxlength") == "200"
     page.get_by_role("button", name="Send feedback").click()
     page.get_by_role("status").get_by_text("Merci, noted.").wait_for()
-    assert len(caught) == 1
-    data = parse_qs(caught[0].post_data or "")
-    assert caught[0].method == "POST"
+    assert len(caught) == 2
+    vote, data = (parse_qs(r.post_data or "") for r in caught)
+    assert caught[1].method == "POST"
+    assert vote["part"] == ["vote"] and vote["rating"] == ["no"]
     assert data["form-name"] == ["kb-answers"]
     assert data["article-id"] == ["server-settings"]
     assert data["rating"] == ["no"]
+    assert data["part"] == ["details"] and data["vote-id"] == vote["vote-id"]
     assert data["reason"] == ["Wrong screenshots"]
     page.close()
 

@@ -141,11 +141,17 @@ def test_email_in_the_url_fills_in_every_guide_and_settings_page(
         tables = w.page.locator(".md-content table.kb-settings, .md-content table.kb-ports")
         for text in tables.all_inner_texts():
             assert "your-domain.example" not in text and "you@" not in text, uri
-        for row in w.page.locator("table.kb-settings tr").all():
-            head = row.locator("th").first.inner_text()
-            if head in {"Server", "Username"}:
-                cells = row.locator("td").all_inner_texts()
-                assert cells and all(c in {"mail.customer.test", ADDRESS} for c in cells), (uri, cells)
+        hosts = w.page.locator("table.kb-settings td[data-label='Host name']").all_inner_texts()
+        users = w.page.locator("table.kb-settings td[data-label='Username']").all_inner_texts()
+        servers = w.page.locator("table.kb-ports td[data-label='Our server'] code").all_inner_texts()
+        assert {h.strip() for h in hosts + servers} <= {"mail.customer.test"}, (uri, hosts, servers)
+        assert {u.strip() for u in users} <= {ADDRESS}, (uri, users)
+        # the copy buttons copy what the reader sees
+        copies = w.page.evaluate("""() => Array.from(
+          document.querySelectorAll('[data-kb-me] button[data-kb-copy]')).map(b => [
+            b.closest('[data-kb-me]').textContent, b.dataset.kbCopy, b.getAttribute('aria-label')])""")
+        for shown, copied, label in copies:
+            assert shown == copied and label.endswith(copied), (uri, shown, copied, label)
         for step in w.page.locator(".kb-step").all():
             shown = step.evaluate("s => { const c = s.cloneNode(true); c.querySelectorAll('.kb-note')"
                                   ".forEach(n => n.remove()); return c.textContent; }")
