@@ -78,7 +78,7 @@ class Renderer:
         dot (the ``whole`` macro of _copy.html.j2), for code in running text."""
         macro = self.env.get_template("_copy.html.j2").module.whole  # type: ignore[attr-defined]
         p = self.kb.provider
-        values = {facts.settings_row(self.kb, pid).host for pid in ("imap", "pop3", "smtp")}
+        values = {facts.settings_row(self.kb, pid).host for pid in facts.offered(p)}
         values.add(facts.username_example(p))
         return {v: str(macro(v)) for v in values if "." in v}
 
