@@ -182,10 +182,11 @@ def _problems(page: str, text: str, soup: BeautifulSoup, provider: dict[str, Any
         if not body or len(columns) < 2 or not any(td.get_text(strip=True) for td in table.find_all("td")):
             found.append(f"empty table: {table.get('class')}")
     for table in soup.select("table.kb-settings"):
-        shown = {th.get_text(strip=True) for th in table.select("thead th")[1:]}
+        # one row per server, named in its row header
+        shown = {th.get_text(strip=True) for th in table.select("tbody th[scope=row]")}
         names = {f"Incoming ({pid.upper()})" for pid in offered - {"smtp"}} | {"Outgoing (SMTP)"}
-        if shown - names:
-            found.append(f"settings columns {shown} for {offered}")
+        if shown - names or not shown:
+            found.append(f"settings rows {shown} for {offered}")
         securities = {e["security"] for s in provider["servers"].values() for e in s["endpoints"]}
         if "starttls" not in securities and "STARTTLS" in table.get_text():
             found.append("settings table shows STARTTLS, which is not offered")

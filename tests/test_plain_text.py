@@ -89,4 +89,5 @@ def test_a_built_page_shows_titles_and_descriptions_as_written(tmp_path: Path) -
     assert html.unescape(shown).strip() == "POP ~ IMAP: x^2 = fast?"
     assert "\\~" not in page and "\\^" not in page and "\\=" not in page
     home = (site / "index.html").read_text(encoding="utf-8")
-    assert "<p>1. Start with the settings; 2. then the apps</p>" in home
+    # the home page shows the top category's description as a sentence, not a numbered list
+    assert '<p class="kb-section-description">1. Start with the settings; 2. then the apps</p>' in home

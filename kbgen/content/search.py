@@ -30,6 +30,10 @@ SETTINGS_BOOST = 3.0
 PORTS_BOOST = 3.0
 TROUBLESHOOTING_BOOST = 4.0
 LEGACY_BOOST = 0.7
+# The DNS records page is for people who run their own domain: it names apps only to
+# say which read SRV records, so it must not outrank an app's guide for the app's name.
+# Its own words (MX, SPF, DKIM, SRV) appear nowhere else, so it still comes first for them.
+DNS_BOOST = 0.5
 LISTING_BOOST = 0.0001
 
 
@@ -41,6 +45,8 @@ def entry_boost(entry: Entry) -> float:
         kinds = {block.type for block in entry.body}
         if "troubleshooting" in kinds:
             return TROUBLESHOOTING_BOOST
+        if "dns-records" in kinds:
+            return DNS_BOOST
         boost = 1.0
         if "settings" in kinds:
             boost += SETTINGS_BOOST - 1
