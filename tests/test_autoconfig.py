@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import plistlib
 from pathlib import Path
+from typing import Any, cast
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -49,19 +50,30 @@ def test_thunderbird_autoconfig(example_site: Path) -> None:
     assert doc is not None and doc.get("url") == "https://help.example.com/email/server-settings/"
 
 
+def check_profile(profile: dict[str, Any], account_type: str, incoming: tuple[str, int, bool],
+                  outgoing: tuple[str, int, bool]) -> dict[str, Any]:
+    """The checks every Apple mail profile passes, shared or made for one reader; its payload."""
+    assert profile["PayloadType"] == "Configuration" and profile["PayloadVersion"] == 1
+    assert profile["PayloadIdentifier"] and profile["PayloadUUID"]
+    (mail,) = profile["PayloadContent"]
+    assert mail["PayloadType"] == "com.apple.mail.managed" and mail["PayloadVersion"] == 1
+    assert mail["EmailAccountType"] == account_type
+    assert (mail["IncomingMailServerHostName"], mail["IncomingMailServerPortNumber"],
+            mail["IncomingMailServerUseSSL"]) == incoming
+    assert (mail["OutgoingMailServerHostName"], mail["OutgoingMailServerPortNumber"],
+            mail["OutgoingMailServerUseSSL"]) == outgoing
+    assert mail["IncomingMailServerAuthentication"] == "EmailAuthPassword"
+    assert mail["OutgoingMailServerAuthentication"] == "EmailAuthPassword"
+    assert "IncomingPassword" not in mail and "OutgoingPassword" not in mail  # asked on install
+    return cast(dict[str, Any], mail)
+
+
 def test_apple_profile(example_site: Path) -> None:
     profile = plistlib.loads((example_site / APPLE_PROFILE_PATH).read_bytes())
-    assert profile["PayloadType"] == "Configuration" and profile["PayloadVersion"] == 1
     assert profile["PayloadIdentifier"] == "com.example.mail"
-    (mail,) = profile["PayloadContent"]
-    assert mail["PayloadType"] == "com.apple.mail.managed"
-    assert mail["EmailAccountType"] == "EmailTypeIMAP"
-    assert (mail["IncomingMailServerHostName"], mail["IncomingMailServerPortNumber"],
-            mail["IncomingMailServerUseSSL"]) == ("mail.example.com", 993, True)
-    assert (mail["OutgoingMailServerHostName"], mail["OutgoingMailServerPortNumber"],
-            mail["OutgoingMailServerUseSSL"]) == ("mail.example.com", 465, True)
-    assert mail["IncomingMailServerAuthentication"] == "EmailAuthPassword"
-    assert "EmailAddress" not in mail and "IncomingPassword" not in mail  # asked on install
+    mail = check_profile(profile, "EmailTypeIMAP", ("mail.example.com", 993, True),
+                         ("mail.example.com", 465, True))
+    assert "EmailAddress" not in mail  # asked on install
     # stable identity across builds: reinstalling replaces, never duplicates
     assert profile["PayloadUUID"] == plistlib.loads(apple_profile(load_kb(
         Path(__file__).resolve().parent.parent)) or b"")["PayloadUUID"]

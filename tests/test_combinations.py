@@ -168,8 +168,10 @@ ENV = environment(None)
 def _problems(page: str, text: str, soup: BeautifulSoup, provider: dict[str, Any]) -> list[str]:
     found = []
     offered = set(provider["servers"])
-    if BRACES.search(page):
-        found.append(f"braces left in the page: {BRACES.search(page)!r}")
+    # data-kb-me="mail.{domain}" is for the browser (kbgen-me.js), not shown
+    shown = re.sub(r' data-kb-me="[^"]*"', "", page)
+    if BRACES.search(shown):
+        found.append(f"braces left in the page: {BRACES.search(shown)!r}")
     for pid, word in WORDS.items():
         if pid not in offered and word.search(text):
             found.append(f"names {pid} although the provider does not offer it: "
@@ -224,7 +226,7 @@ def test_every_page_fits_every_provider(project: Path, provider: dict[str, Any])
     problems = []
     pages = Renderer(kb, ENV).pages()
     assert {p.src_uri for p in pages} == {"index.md", "start/index.md", "start/everything.md",
-                                          "start/guide.md"}
+                                          "start/guide.md", "settings-card.md"}
     for page in pages:
         soup = BeautifulSoup(page.markdown, "html.parser")
         text = " ".join(soup.get_text(" ").split())

@@ -16,10 +16,18 @@ from pathlib import Path
 from jinja2 import BaseLoader, ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from ..data import dnsrecords, facts
+from ..data import dnsrecords, facts, personal
 from ..data.kb import KB, Entry
 from ..data.model import Article, Category, Client, ComparisonBlock, Endpoint
-from ..data.urls import APPLE_PROFILE_PATHS, DNS_ZONE_PATH, category_uri, entry_uri, page_url
+from ..data.urls import (
+    APPLE_PROFILE_PATHS,
+    DNS_ZONE_PATH,
+    PERSONAL_PROFILES_PATH,
+    card_uri,
+    category_uri,
+    entry_uri,
+    page_url,
+)
 from . import listing, search
 from .text import DEFAULT_ESCAPES, keep_whole, markdown_html, plain
 
@@ -201,6 +209,37 @@ class Renderer:
     def current_first(entries: list[Entry]) -> list[Entry]:
         return listing.current_first(entries)
 
+    # the reader's own address (kbgen/data/personal.py, docs/assets/kbgen-me.js) --------
+    def me(self, pattern: str | None) -> Markup:
+        """` data-kb-me="pattern"` for an element showing a value the reader's address changes."""
+        return Markup(' data-kb-me="{}"').format(pattern) if pattern else Markup("")
+
+    def me_host(self, protocol_id: str) -> str | None:
+        """A host's pattern when it holds the customer's domain (mail.{domain}); None for a fixed host."""
+        return personal.host_pattern(self.kb.provider, protocol_id)
+
+    def me_username(self) -> str:
+        return personal.username_pattern(self.kb.provider)
+
+    def me_hosts(self) -> bool:
+        """Whether the reader's address changes any server name (mail.{domain} hosts)."""
+        return any(personal.host_pattern(self.kb.provider, pid) for pid in facts.offered(self.kb.provider))
+
+    def me_profiles(self, protocols: list[str]) -> list[dict[str, str]]:
+        """The profiles a reader's browser can make for them in a guide for these protocols."""
+        return [{"protocol": pid, "name": self.kb.protocols[pid].name}
+                for pid in APPLE_PROFILE_PATHS if (not protocols or pid in protocols)
+                and facts.personal_profile_possible(self.kb, pid)]
+
+    def me_profiles_url(self, from_uri: str) -> str:
+        return _dir_url(from_uri, PERSONAL_PROFILES_PATH, page=False)
+
+    def me_card_uri(self) -> str:
+        return card_uri(self.kb)
+
+    def me_card_url(self, from_uri: str) -> str:
+        return _dir_url(from_uri, card_uri(self.kb))
+
     def _render(self, template: str, uri: str, **context: object) -> str:
         return self.env.get_template(template).render(
             kb=self.kb, provider=self.kb.provider, facts=facts, r=self, uri=uri, **context)
@@ -208,6 +247,8 @@ class Renderer:
     # pages ------------------------------------------------------------
     def pages(self) -> list[GeneratedPage]:
         out = [GeneratedPage("index.md", self._render("home.md.j2", "index.md"), "Home")]
+        card = card_uri(self.kb)  # the reader's settings on one page (kbgen-me.js)
+        out.append(GeneratedPage(card, self._render("settings-card.md.j2", card), "Your email settings"))
         for cat in self.kb.categories.values():
             uri = category_uri(self.kb, cat.id)
             out.append(GeneratedPage(uri, self.category(cat, uri), cat.title, category_id=cat.id))

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import html
 import re
+import xml.etree.ElementTree as etree
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import markdown as md
 import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
 from ..data.markup import MARKDOWN_EXTENSIONS
 from ..data.model import PLACEHOLDER_RE
+from ..data.personal import MARK_RE, PATTERN_RE, unmark
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "b", "i", "code", "pre", "kbd", "a", "ul", "ol", "li",
@@ -28,9 +32,61 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "t
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
+class _Marks(Treeprocessor):  # type: ignore[misc]  # markdown has no type stubs
+    """Turns the marks of personalisable values (``kbgen.data.personal``) into
+    ``<span data-kb-me="pattern">value</span>``, in text and code alike, or into the
+    attribute of a ``<code>`` that holds the value alone (`` `{{ imap.host }}` ``);
+    in an attribute (a link's address) the value stays plain text."""
+
+    patterns: set[str]
+
+    def run(self, root: etree.Element) -> None:
+        self.patterns = set()
+        for parent in list(root.iter()):
+            for name, value in parent.attrib.items():
+                if MARK_RE.search(value):
+                    parent.set(name, unmark(value))
+            whole = MARK_RE.fullmatch(parent.text or "")
+            if parent.tag == "code" and whole and not len(parent) and PATTERN_RE.match(whole.group(1)):
+                parent.set("data-kb-me", whole.group(1))
+                parent.text = whole.group(2)
+                self.patterns.add(whole.group(1))
+            elif parent.text and MARK_RE.search(parent.text):
+                parent.text, spans = self._split(parent.text)
+                for i, span in enumerate(spans):
+                    parent.insert(i, span)
+            for child in list(parent):
+                if child.tail and MARK_RE.search(child.tail):
+                    child.tail, spans = self._split(child.tail)
+                    at = list(parent).index(child) + 1
+                    for i, span in enumerate(spans):
+                        parent.insert(at + i, span)
+
+    def _split(self, text: str) -> tuple[str, list[etree.Element]]:
+        pieces = MARK_RE.split(text)  # text, pattern, shown, text, pattern, shown, text …
+        spans = []
+        for i in range(1, len(pieces), 3):
+            pattern, shown, after = pieces[i], pieces[i + 1], pieces[i + 2]
+            if not PATTERN_RE.match(pattern):
+                pieces[i - 1] += shown + after  # not a pattern the browser knows: plain text
+                continue
+            span = etree.Element("span", {"data-kb-me": pattern})
+            span.text, span.tail = shown, after
+            self.patterns.add(pattern)
+            spans.append(span)
+        return pieces[0], spans
+
+
+class _MarksExtension(Extension):  # type: ignore[misc]
+    def extendMarkdown(self, md_: md.Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
+        self.marks = _Marks(md_)
+        md_.treeprocessors.register(self.marks, "kbgen-marks", 5)  # after inline (20)
+
+
+_MARKS = _MarksExtension()
 # One converter for the whole build: building a Markdown instance (and loading its
 # extensions) for every field was a tenth of the build time of a large site.
-_MARKDOWN = md.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
+_MARKDOWN = md.Markdown(extensions=[*MARKDOWN_EXTENSIONS, _MARKS], output_format="html")
 
 
 def markdown_escapes(extensions: Sequence[Any] = (),
@@ -65,17 +121,28 @@ def fill(text: str, values: Mapping[str, str]) -> str:
     return PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 
+def _shown(mark: re.Match[str]) -> str:
+    return html.escape(mark.group(2))
+
+
 def markdown_html(text: str, values: Mapping[str, str], *, inline: bool = False) -> Markup:
     """Render a Markdown field to sanitised HTML (no scripts, handlers or odd URLs)."""
     html = _MARKDOWN.reset().convert(fill(text, values))
+    # A mark left in raw HTML, which Python-Markdown passes by without a tree: plain text.
+    html = MARK_RE.sub(_shown, html)
     if inline and html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
-    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                      url_schemes=URL_SCHEMES, link_rel="noopener")
+    patterns = _MARKS.marks.patterns
+    clean = nh3.clean(html, tags=ALLOWED_TAGS | ({"span"} if patterns else set()),
+                      attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel="noopener",
+                      # only the marks this field was given: an author's own data-kb-me is dropped
+                      tag_attribute_values={tag: {"data-kb-me": patterns} for tag in ("span", "code")}
+                      if patterns else None)
     return Markup(clean)
 
 
-_CODE = re.compile(r"<code>([^<]*)</code>")
+# A code element may carry the mark of a reader's value (data-kb-me, _Marks above): kept.
+_CODE = re.compile(r'<code((?: data-kb-me="[^"<>]*")?)>([^<]*)</code>')
 
 
 def keep_whole(html_text: str, whole: Mapping[str, str]) -> Markup:
@@ -91,7 +158,7 @@ def keep_whole(html_text: str, whole: Mapping[str, str]) -> Markup:
     pattern = re.compile(rf"(?<![\w.@-])(?:{alternatives})(?![\w-]|\.\w)")
 
     def code(match: re.Match[str]) -> str:
-        inner = pattern.sub(lambda m: whole[m.group(0)], match.group(1))
-        return match.group(0) if inner == match.group(1) else f"<code>{inner}</code>"
+        inner = pattern.sub(lambda m: whole[m.group(0)], match.group(2))
+        return match.group(0) if inner == match.group(2) else f"<code{match.group(1)}>{inner}</code>"
 
     return Markup(_CODE.sub(code, html_text))

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from .kb import KB
-from .model import PLACEHOLDER_RE, Endpoint, Protocol, Provider, Server
+from .model import MARKDOWN_FIELD, PLACEHOLDER_RE, Endpoint, Protocol, Provider, Server
 
 SECURITY_LABELS = {
     "tls": "SSL/TLS (implicit TLS)",
@@ -219,6 +220,18 @@ def apple_profile_possible(kb: KB, incoming: str = "imap") -> bool:
             and p.authentication != "oauth2")
 
 
+def personal_profile_possible(kb: KB, incoming: str = "imap") -> bool:
+    """Whether a reader's browser can make a profile for ``incoming`` for their own address.
+
+    Unlike the shared profile, mail.{domain} hosts are fine: the browser knows
+    the domain. OAuth2 is not, and a protocol the provider does not offer has
+    no profile.
+    """
+    p = kb.provider
+    servers = [server(p, pid) for pid in (incoming, "smtp")]
+    return all(s is not None for s in servers) and p.authentication != "oauth2"
+
+
 def fill(text: str, values: Mapping[str, str]) -> str:
     """Replace {{ name }} placeholders; checks refuse names without a value."""
     return PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1), m.group(0)), text)
@@ -227,29 +240,43 @@ def fill(text: str, values: Mapping[str, str]) -> str:
 _NOT_FILLED = {"legacy"}  # old addresses are matched as they are written
 
 
-def _filled(value: Any, values: Mapping[str, str]) -> Any:
+def _is_markdown(info: FieldInfo) -> bool:
+    """Whether a model field holds Markdown (``Markdown``, ``Markdown | None``, ``list[Markdown]``)."""
+    def mentions(tp: Any) -> bool:
+        if MARKDOWN_FIELD in getattr(tp, "__metadata__", ()):
+            return True
+        return any(mentions(arg) for arg in get_args(tp))
+    return MARKDOWN_FIELD in info.metadata or mentions(info.annotation)
+
+
+def _filled(value: Any, values: Mapping[str, str],
+            markdown: Mapping[str, str] | None = None, in_markdown: bool = False) -> Any:
     if isinstance(value, str):
-        return fill(value, values) if "{{" in value else value
+        used = markdown if in_markdown and markdown is not None else values
+        return fill(value, used) if "{{" in value else value
     if isinstance(value, list):
-        return [_filled(v, values) for v in value]
+        return [_filled(v, values, markdown, in_markdown) for v in value]
     if isinstance(value, dict):
-        return {k: _filled(v, values) for k, v in value.items()}
+        return {k: _filled(v, values, markdown, in_markdown) for k, v in value.items()}
     if isinstance(value, BaseModel):
-        update = {name: _filled(getattr(value, name), values)
-                  for name in type(value).model_fields if name not in _NOT_FILLED}
+        fields = type(value).model_fields
+        update = {name: _filled(getattr(value, name), values, markdown, _is_markdown(info))
+                  for name, info in fields.items() if name not in _NOT_FILLED}
         return value.model_copy(update=update)
     return value
 
 
-def fill_placeholders(kb: KB) -> None:
+def fill_placeholders(kb: KB, markdown: Mapping[str, str] | None = None) -> None:
     """Fill placeholders in every text of every article, guide, category, problem and protocol.
 
     Done once, after the checks: every title, heading, summary, step title and
     message a page, the nav, Also Read or the search index shows then reads the
-    same filled text, wherever it is printed.
+    same filled text, wherever it is printed. Markdown fields take their values
+    from ``markdown`` when given (``personal.markdown_values``: the reader's
+    values marked, for the renderer to turn into personalisable elements).
     """
     values = placeholders(kb)
-    kb.entries = {k: _filled(v, values) for k, v in kb.entries.items()}
-    kb.categories = {k: _filled(v, values) for k, v in kb.categories.items()}
-    kb.troubles = {k: _filled(v, values) for k, v in kb.troubles.items()}
-    kb.protocols = {k: _filled(v, values) for k, v in kb.protocols.items()}
+    kb.entries = {k: _filled(v, values, markdown) for k, v in kb.entries.items()}
+    kb.categories = {k: _filled(v, values, markdown) for k, v in kb.categories.items()}
+    kb.troubles = {k: _filled(v, values, markdown) for k, v in kb.troubles.items()}
+    kb.protocols = {k: _filled(v, values, markdown) for k, v in kb.protocols.items()}

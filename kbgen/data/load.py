@@ -15,6 +15,7 @@ from .facts import fill_placeholders
 from .kb import FOLDERS, KB, SINGLE_FILES
 from .loader import Document, load_file
 from .model import Article, Categories, Client, Protocol, Provider, Strict, Troubleshooting
+from .personal import markdown_values
 from .validation import validate
 
 
@@ -91,7 +92,7 @@ def load_kb(root: Path, data_dir: str = "data") -> KB:
     problems.extend(check_kb(kb, singles, many))
     if errors_only(problems):
         raise DataError(problems)
-    fill_placeholders(kb)
+    fill_placeholders(kb, markdown_values(kb))
     kb.warnings = problems
     return kb
 

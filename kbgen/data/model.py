@@ -36,7 +36,13 @@ Text = Annotated[str, BeforeValidator(_number_as_text), Field(min_length=1),
                  AfterValidator(check_plain)]
 """Plain text: HTML-escaped wherever it is shown; no invisible look-alike characters."""
 
-Markdown = Annotated[str, BeforeValidator(_number_as_text), Field(min_length=1)]
+class _MarkdownField:
+    """Tells code that walks the models (``facts.fill_placeholders``) that a field is Markdown."""
+
+
+MARKDOWN_FIELD = _MarkdownField()
+
+Markdown = Annotated[str, BeforeValidator(_number_as_text), Field(min_length=1), MARKDOWN_FIELD]
 """Markdown: rendered, then sanitised; may use {{ placeholders }} for settings."""
 
 Slug = Annotated[str, Field(pattern=SLUG_RE, max_length=64)]

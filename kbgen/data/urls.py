@@ -22,7 +22,19 @@ APPLE_PROFILE_PATHS = {"imap": APPLE_PROFILE_PATH, "pop3": APPLE_POP_PROFILE_PAT
 AUTODISCOVER_FUNCTION_PATH = "netlify/functions/autodiscover.mjs"
 AUTODISCOVER_ROUTES = ("/autodiscover/autodiscover.xml", "/Autodiscover/Autodiscover.xml",
                        "/AutoDiscover/AutoDiscover.xml")
+# Templates of the Apple profiles a reader's browser fills in for their own address.
+PERSONAL_PROFILES_PATH = "mail/personal-profiles.json"
 DNS_ZONE_PATH = "mail/email-dns.zone"  # the records of the DNS article, for a customer's zone
+
+
+def card_uri(kb: KB) -> str:
+    """The one-page settings card: /settings-card/, or a free name beside a category of that name."""
+    taken = {category_uri(kb, cid) for cid in kb.categories} | {entry_uri(kb, e) for e in kb.entries.values()}
+    name, n = "settings-card", 1
+    while f"{name}.md" in taken or f"{name}/index.md" in taken:
+        n += 1
+        name = f"settings-card-{n}"
+    return f"{name}.md"
 
 
 def category_uri(kb: KB, category_id: str) -> str:

@@ -40,7 +40,10 @@ CONTENT_TYPES = {
 SECURITY_HEADERS = {
     "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
+    # The origin only, also to this site: a page opened with ?email= (the reader's own
+    # address, docs/assets/kbgen-me.js) loads its styles and scripts before the script
+    # can take the address out of the address bar, and a full Referer would carry it.
+    "Referrer-Policy": "strict-origin",
     "Permissions-Policy": ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), "
                            "magnetometer=(), microphone=(), payment=(), usb=()"),
     "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate CSP 2

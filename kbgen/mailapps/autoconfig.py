@@ -14,6 +14,7 @@ articles and these files in the same build: they cannot disagree.
 
 from __future__ import annotations
 
+import json
 import plistlib
 import uuid
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from ..data.kb import KB
 from ..data.urls import (
     APPLE_PROFILE_PATHS,
     DNS_ZONE_PATH,
+    PERSONAL_PROFILES_PATH,
     THUNDERBIRD_PATHS,
     entry_uri,
     page_url,
@@ -45,6 +47,7 @@ _APPLE_AUTH = {
 
 
 def _username(kb: KB) -> str:
+    # The same markers as the autoconfig file; a personal profile fills them in the browser.
     return "%EMAILADDRESS%" if kb.provider.username.format == "email" else "%EMAILLOCALPART%"
 
 
@@ -89,33 +92,47 @@ def _uuid(kb: KB, what: str) -> str:
 _APPLE_ACCOUNT = {"imap": ("EmailTypeIMAP", "IMAP"), "pop3": ("EmailTypePOP", "POP3")}
 
 
-def apple_profile(kb: KB, incoming: str = "imap") -> bytes | None:
+def apple_profile(kb: KB, incoming: str = "imap", *, personal: bool = False) -> bytes | None:
     """A mail account profile for ``incoming`` (imap or pop3); None when it cannot be
     made for every customer or the provider does not offer that protocol.
 
     A profile holds literal host names, so hosts written as mail.{domain} (one
     per customer domain) cannot go into one shared profile.
+
+    With ``personal``, the template a reader's browser fills in for their own
+    address (``docs/assets/kbgen-me.js``): the address, username and
+    mail.{domain} hosts are the markers in ``PERSONAL_MARKERS``, so the device
+    asks only for the password. The same settings as the shared profile, from
+    the same code: only the reader's values differ.
     """
-    if not facts.apple_profile_possible(kb, incoming):
+    possible = facts.personal_profile_possible if personal else facts.apple_profile_possible
+    if not possible(kb, incoming):
         return None
     p = kb.provider
     inbound_row, smtp_row = facts.settings_row(kb, incoming), facts.settings_row(kb, "smtp")
-    hosts = [inbound_row.host, smtp_row.host]  # apple_profile_possible: no {domain} in them
+    # mail.{domain} only in a personal template (apple_profile_possible refuses it otherwise),
+    # where the reader's browser fills in %EMAILDOMAIN%.
+    hosts = [_autoconfig_host(inbound_row, kb), _autoconfig_host(smtp_row, kb)]
     inbound, smtp = inbound_row.endpoints[0], smtp_row.endpoints[0]
     reverse = ".".join(reversed(p.domain.split(".")))
     account_type, label = _APPLE_ACCOUNT[incoming]
     # The IMAP profile keeps the identifiers it always had, so reinstalling it
     # still replaces an installed copy; the POP3 one is a separate account.
     suffix = "" if incoming == "imap" else f".{incoming}"
+    # A personal profile is one per address: installing one for a second address
+    # must not replace the first (Apple replaces a profile with the same identifier).
+    mine = ".%EMAILID%" if personal else ""
+    named = " %EMAILADDRESS%" if personal else ""
     payload = {
         "PayloadType": "com.apple.mail.managed",
         "PayloadVersion": 1,
-        "PayloadIdentifier": f"{reverse}.mail.{incoming}",
-        "PayloadUUID": _uuid(kb, f"{incoming}-payload"),
+        "PayloadIdentifier": f"{reverse}.mail.{incoming}{mine}",
+        "PayloadUUID": "%PAYLOADUUID%" if personal else _uuid(kb, f"{incoming}-payload"),
         "PayloadDisplayName": f"{p.name} email ({label})",
         "EmailAccountDescription": f"{p.name} email" + ("" if incoming == "imap" else f" ({label})"),
         "EmailAccountType": account_type,
-        # Address, username and password are left out: the device asks for them on install.
+        # Address, username and password are left out of the shared profile: the
+        # device asks for them on install.
         "IncomingMailServerHostName": hosts[0],
         "IncomingMailServerPortNumber": inbound.port,
         "IncomingMailServerUseSSL": inbound.security != "none",
@@ -126,19 +143,42 @@ def apple_profile(kb: KB, incoming: str = "imap") -> bytes | None:
         "OutgoingMailServerAuthentication": _APPLE_AUTH[p.authentication],
         "OutgoingPasswordSameAsIncomingPassword": True,
     }
+    if personal:
+        username = _username(kb)
+        payload.update({
+            "EmailAddress": "%EMAILADDRESS%",
+            # The name others see on the reader's mail; the browser removes the key
+            # when the reader leaves it empty, and the device then asks for it.
+            "EmailAccountName": "%ACCOUNTNAME%",
+            "IncomingMailServerUsername": username,
+            "OutgoingMailServerUsername": username,
+        })
     profile = {
         "PayloadType": "Configuration",
         "PayloadVersion": 1,
-        "PayloadIdentifier": f"{reverse}.mail{suffix}",
-        "PayloadUUID": _uuid(kb, f"profile{suffix}"),
-        "PayloadDisplayName": f"{p.name} email" + ("" if incoming == "imap" else f" ({label})"),
-        "PayloadDescription": f"Adds your {p.name} mailbox to Mail "
+        "PayloadIdentifier": f"{reverse}.mail{suffix}{mine}",
+        "PayloadUUID": "%PROFILEUUID%" if personal else _uuid(kb, f"profile{suffix}"),
+        "PayloadDisplayName": f"{p.name} email" + ("" if incoming == "imap" else f" ({label})")
+                              + (" for" + named if personal else ""),
+        "PayloadDescription": f"Adds your {p.name} mailbox{named} to Mail "
                               f"({label}, {facts.SECURITY_SHORT[inbound.security]}).",
         "PayloadOrganization": p.name,
         "PayloadRemovalDisallowed": False,
         "PayloadContent": [payload],
     }
     return plistlib.dumps(profile, fmt=plistlib.FMT_XML, sort_keys=True)
+
+
+PERSONAL_MARKERS = ("%EMAILADDRESS%", "%EMAILLOCALPART%", "%EMAILDOMAIN%", "%EMAILID%",
+                    "%ACCOUNTNAME%", "%PROFILEUUID%", "%PAYLOADUUID%")
+"""What the browser replaces in a personal profile template (``docs/assets/kbgen-me.js``)."""
+
+
+def personal_profiles(kb: KB) -> bytes | None:
+    """The personal profile templates as JSON ({"imap": plist, "pop3": plist}), or None."""
+    found = {pid: template.decode() for pid in APPLE_PROFILE_PATHS
+             if (template := apple_profile(kb, pid, personal=True)) is not None}
+    return json.dumps(found, ensure_ascii=True, sort_keys=True).encode() if found else None
 
 
 @dataclass(frozen=True)
@@ -154,6 +194,9 @@ def machine_files(kb: KB, settings_url: str) -> list[MachineFile]:
         profile = apple_profile(kb, incoming)
         if profile is not None:
             out.append(MachineFile(path, profile))
+    personal = personal_profiles(kb)
+    if personal is not None:
+        out.append(MachineFile(PERSONAL_PROFILES_PATH, personal))
     zone = zone_snippet(kb)
     if zone is not None:
         out.append(MachineFile(DNS_ZONE_PATH, zone.encode()))
