@@ -20,7 +20,8 @@ from ..data.errors import DataError, Severity, format_text
 from ..data.kb import KB
 from ..data.load import load_kb
 from ..data.urls import category_uri
-from ..hosting.netlify import NetlifyFilesError, write_netlify_files
+from ..hosting.guard import Guard
+from ..hosting.netlify import NetlifyFilesError, new_guard, write_netlify_files
 from ..mailapps.autoconfig import settings_url, write_machine_files
 from . import a11y
 from .plugin_config import KbgenConfig
@@ -39,6 +40,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.pages: dict[str, GeneratedPage] = {}
         self.root = Path.cwd()
         self.serving = False
+        self.guard: Guard | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup makes MkDocs keep this object across `mkdocs serve`
@@ -150,12 +152,31 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             context["kbgen_categories"] = category_links(self.kb, site_base(config))  # type: ignore[typeddict-unknown-key]
         return context
 
-    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
-        return a11y.repair(output)
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        # One CSP guard per build: it sees each page once, as MkDocs writes it.
+        self.guard = new_guard(self._post_to()) if self.config.enabled else None
 
+    # Last of all plugins: the guard must see the HTML exactly as it is written.
+    @event_priority(-100)
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        output = a11y.repair(output)
+        if self.guard is not None:
+            self.guard.check(page.file.dest_uri, output)
+        return output
+
+    @event_priority(-100)
     def on_post_template(self, output_content: str, *, template_name: str,
                          config: MkDocsConfig) -> str | None:
-        return a11y.repair(output_content) if template_name.endswith(".html") else output_content
+        if not template_name.endswith(".html"):
+            return output_content
+        output = a11y.repair(output_content)
+        if self.guard is not None:
+            self.guard.check(template_name, output)  # 404.html: written under its own name
+        return output
+
+    def _post_to(self) -> str:
+        feedback = self.config.feedback
+        return feedback.endpoint if feedback.enabled else ""
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.kb is None:
@@ -163,9 +184,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         site_url = config.site_url or self.kb.provider.site_url
         write_machine_files(self.kb, Path(config.site_dir), settings_url(self.kb, site_url))
         try:
-            feedback = self.config.feedback
             write_netlify_files(self.kb, Path(config.site_dir), site_base(config),
-                                post_to=feedback.endpoint if feedback.enabled else "")
+                                post_to=self._post_to(), guard=self.guard)
         except NetlifyFilesError as err:
             raise PluginError("kbgen: the built site cannot be published:\n" + str(err)) from None
 
