@@ -32,9 +32,10 @@ tokenizer 1.8 ms, the standard library's ``html.parser`` 2.8 ms.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,10 +79,15 @@ class InlineScript:
     """A ``<script>`` with content, where it was found."""
 
     page: str
-    line: int
     type: str
     id: str
     text: str
+    # The line is looked up only when a problem is reported (see _Lines).
+    locate: Callable[[], int] = field(repr=False, compare=False)
+
+    @property
+    def line(self) -> int:
+        return self.locate()
 
     @property
     def sha256(self) -> str:
@@ -94,10 +100,11 @@ class PageScan:
     """What a page asks the browser to run, style, load or follow."""
 
     inline: list[InlineScript] = field(default_factory=list)
-    external: list[tuple[int, str]] = field(default_factory=list)  # (line, src)
+    external: list[tuple[int, str]] = field(default_factory=list)  # (line, src on another origin)
     handlers: list[tuple[int, str]] = field(default_factory=list)  # (line, "onclick on <a>")
     styles: list[tuple[int, str]] = field(default_factory=list)  # (line, "a style attribute on <p>")
     posts: list[tuple[int, str, str]] = field(default_factory=list)  # (line, "action=… on <form>", url)
+    # posts: only those to another origin than the site's and the allowed ones
     blocked: list[tuple[int, str]] = field(default_factory=list)  # (line, what and why)
 
 
@@ -144,7 +151,8 @@ class _Lines:
 
 
 def _url_value(value: str) -> str:
-    return value.strip(_URL_TRIM).translate(_URL_DROP).lower()
+    """A URL as a browser reads it, lowercased: ``" JAVA\tscript:"`` is ``javascript:``."""
+    return value.strip(_URL_TRIM).translate(_URL_DROP).replace("\\", "/").lower()
 
 
 def _elements(tree: LexborHTMLParser) -> Iterator[LexborNode]:
@@ -153,64 +161,110 @@ def _elements(tree: LexborHTMLParser) -> Iterator[LexborNode]:
         yield from fragment.traverse()
 
 
-def scan_html(text: str, page: str = "", *, first_line: int = 1, scripting: bool = True) -> PageScan:
-    """Inline and external scripts, inline handlers and styles, form targets, blocked elements."""
+# Elements looked at in full; every other element only if one of its attributes may matter.
+_TAGS = {"script", "style", "noscript", "base", "meta", *BLOCKED_ELEMENTS}
+_URLS = URL_ATTRIBUTES | POST_ATTRIBUTES
+# A finding: (PageScan list, tag, n, n is the tag's ordinal (else the element's index), details).
+_Finding = tuple[str, str, int, bool, tuple[str, ...]]
+
+
+def scan_html(text: str, page: str = "", *, post_origins: Iterable[str] = (), first_line: int = 1,
+              scripting: bool = True) -> PageScan:
+    """Inline scripts, scripts from other origins, inline handlers and styles, forms that
+    post elsewhere than this site and ``post_origins``, and blocked elements.
+
+    Built for speed (it runs on every page of every build): one pass over the
+    tree that looks closer only at the few elements that may matter, and line
+    numbers worked out only for what is reported.
+    """
+    origins = frozenset(post_origins)
     scan = PageScan()
     lines = _Lines(text, first_line)
-    seen: dict[str, int] = {}
     tree = LexborHTMLParser(text, scripting=scripting)
-    for node in _elements(tree):
+    found: list[_Finding] = []
+    counts: dict[str, int] = {}
+    for index, node in enumerate(_elements(tree)):
         tag = node.tag or ""
-        ordinal = seen.get(tag, 0)
-        seen[tag] = ordinal + 1
         attrs: dict[str, Any] = node.attributes
-        if attrs:
-            _check_attributes(scan, tag, attrs, lambda t=tag, o=ordinal: lines.of(t, o))
-        if tag == "script":
-            src = attrs.get("src")
-            if src is not None:
-                scan.external.append((lines.of(tag, ordinal), src))
-            else:
-                body = node.text(deep=True)
-                if body:
-                    scan.inline.append(InlineScript(page, lines.of(tag, ordinal),
-                                                    (attrs.get("type") or "").strip().lower(),
-                                                    attrs.get("id") or "", body))
-        elif tag == "style":
-            scan.styles.append((lines.of(tag, ordinal), "a <style> element"))
-        elif tag == "noscript" and scripting:
-            # What a browser without scripts parses as markup: scan it as such.
-            inner = node.text(deep=True)
-            if "<" in inner:
-                _merge(scan, scan_html(inner, page, first_line=lines.of(tag, ordinal),
-                                       scripting=False))
-        elif tag in BLOCKED_ELEMENTS:
-            scan.blocked.append((lines.of(tag, ordinal),
-                                 f"a <{tag}> element (the policy blocks frames and plugins: "
-                                 "frame-src and object-src are 'none')"))
-        elif tag == "base":
-            scan.blocked.append((lines.of(tag, ordinal),
-                                 "a <base> element (it changes where every relative link of "
-                                 "the page leads; the policy's base-uri allows this site only)"))
-        elif tag == "meta" and (attrs.get("http-equiv") or "").strip().lower() == "refresh":
-            scan.blocked.append((lines.of(tag, ordinal),
-                                 "a <meta http-equiv=\"refresh\"> (it sends readers to another "
-                                 "address, which the policy cannot stop; move a page with a "
-                                 "redirect instead)"))
+        for name, value in attrs.items():
+            if name[:2] == "on" or name == "style" or (
+                    name in _URLS and value and (":" in value or "//" in value or "\\" in value)):
+                _attribute_findings(found, tag, index, attrs, origins)
+                break
+        if tag in _TAGS:
+            ordinal = counts.get(tag, 0)
+            counts[tag] = ordinal + 1
+            _element_findings(scan, found, node, tag, attrs, ordinal, lines, page, scripting, origins)
+    if found:
+        ordinals = _ordinals(tree, {n for _kind, _tag, n, is_ordinal, _ in found if not is_ordinal})
+        for kind, tag, n, is_ordinal, details in found:
+            line = lines.of(tag, n if is_ordinal else ordinals[n])
+            getattr(scan, kind).append((line, *details))
     return scan
 
 
-def _check_attributes(scan: PageScan, tag: str, attrs: dict[str, Any], line: Any) -> None:
+def _ordinals(tree: LexborHTMLParser, indexes: set[int]) -> dict[int, int]:
+    """For elements given by their index in document order: their ordinal among their tag."""
+    out: dict[int, int] = {}
+    counts: dict[str, int] = {}
+    if indexes:
+        for index, node in enumerate(_elements(tree)):
+            tag = node.tag or ""
+            out[index] = counts.get(tag, 0)
+            counts[tag] = out[index] + 1
+    return out
+
+
+def _attribute_findings(found: list[_Finding], tag: str, index: int, attrs: dict[str, Any],
+                        origins: frozenset[str]) -> None:
     for name, raw in attrs.items():
         value = raw or ""
-        if name.startswith("on"):
-            scan.handlers.append((line(), f"{name} on <{tag}>"))
+        if name[:2] == "on":
+            found.append(("handlers", tag, index, False, (f"{name} on <{tag}>",)))
         elif name == "style":
-            scan.styles.append((line(), f"a style attribute on <{tag}>"))
+            found.append(("styles", tag, index, False, (f"a style attribute on <{tag}>",)))
         elif name in URL_ATTRIBUTES and _url_value(value).startswith("javascript:"):
-            scan.handlers.append((line(), f"a javascript: URL in {name} on <{tag}>"))
-        if name in POST_ATTRIBUTES and _ABSOLUTE.match(value.strip()):
-            scan.posts.append((line(), f"{name}=\"{value}\" on <{tag}>", value.strip()))
+            found.append(("handlers", tag, index, False, (f"a javascript: URL in {name} on <{tag}>",)))
+        if name in POST_ATTRIBUTES and _ABSOLUTE.match(_url_value(value)) and \
+                origin_of(value.strip()) not in origins:
+            found.append(("posts", tag, index, False,
+                          (f"{name}=\"{value}\" on <{tag}>", value.strip())))
+
+
+def _element_findings(scan: PageScan, found: list[_Finding], node: LexborNode, tag: str,
+                      attrs: dict[str, Any], ordinal: int, lines: _Lines, page: str,
+                      scripting: bool, origins: frozenset[str]) -> None:
+    if tag == "script":
+        src = attrs.get("src")
+        if src is not None:
+            if _ABSOLUTE.match(_url_value(src)):
+                found.append(("external", tag, ordinal, True, (src,)))
+            return
+        body = node.text(deep=True)
+        if body:
+            scan.inline.append(InlineScript(page, (attrs.get("type") or "").strip().lower(),
+                                            attrs.get("id") or "", body,
+                                            functools.partial(lines.of, tag, ordinal)))
+    elif tag == "style":
+        found.append(("styles", tag, ordinal, True, ("a <style> element",)))
+    elif tag == "noscript" and scripting:
+        # What a browser without scripts parses as markup: scan it as such.
+        inner = node.text(deep=True)
+        if "<" in inner:
+            _merge(scan, scan_html(inner, page, post_origins=origins,
+                                   first_line=lines.of(tag, ordinal), scripting=False))
+    elif tag in BLOCKED_ELEMENTS:
+        found.append(("blocked", tag, ordinal, True,
+                      (f"a <{tag}> element (the policy blocks frames and plugins: "
+                       "frame-src and object-src are 'none')",)))
+    elif tag == "base":
+        found.append(("blocked", tag, ordinal, True,
+                      ("a <base> element (it changes where every relative link of the page "
+                       "leads; the policy's base-uri allows this site only)",)))
+    elif tag == "meta" and (attrs.get("http-equiv") or "").strip().lower() == "refresh":
+        found.append(("blocked", tag, ordinal, True,
+                      ("a <meta http-equiv=\"refresh\"> (it sends readers to another address, "
+                       "which the policy cannot stop; move a page with a redirect instead)",)))
 
 
 def _merge(into: PageScan, other: PageScan) -> None:
@@ -269,7 +323,7 @@ class Guard:
     def check(self, page: str, text: str) -> None:
         """Check one page (``page``: its path in the site, e.g. ``email/x/index.html``)."""
         self.checked.add(page)
-        scan = scan_html(text, page)
+        scan = scan_html(text, page, post_origins=self.origins)
         problems = self.policy.problems
         for script in scan.inline:
             if script.type in DATA_TYPES:
@@ -285,15 +339,12 @@ class Guard:
                     f"{_snippet(script.text)!r} (move it to a file under docs/assets/ and load "
                     "it with extra_javascript or <script src>)")
         for line, src in scan.external:
-            if _ABSOLUTE.match(src.strip()):
-                problems.append(f"{page}:{line}: a script from another origin: {src} "
-                                "(the policy allows scripts from this site only)")
+            problems.append(f"{page}:{line}: a script from another origin: {src} "
+                            "(the policy allows scripts from this site only)")
         for line, what in scan.handlers:
             problems.append(f"{page}:{line}: {what} (use addEventListener in a script "
                             "file; the policy blocks inline handlers)")
-        for line, what, url in scan.posts:
-            if origin_of(url) in self.origins:
-                continue
+        for line, what, _url in scan.posts:
             problems.append(f"{page}:{line}: a form posts to an absolute URL: {what} "
                             "(the policy's form-action and connect-src allow this site "
                             "and a configured feedback endpoint only)")

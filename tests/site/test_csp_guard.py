@@ -60,6 +60,8 @@ HOSTILE = [
     ('<iframe src="https://evil.example/"></iframe>', "a <iframe> element"),
     ('<object data="x.swf"></object>', "a <object> element"),
     ('<base href="https://evil.example/">', "a <base> element"),
+    # A browser reads "/\\" as "//": another host.
+    ('<form action="/\\evil.example/x" method="post"></form>', "a form posts to an absolute URL"),
 ]
 
 
