@@ -285,7 +285,10 @@ def measure(count: int, tools: list[str], reps: int, log: Callable[[str], None])
         make_plain(project.kbgen, project.plain)
         make_hugo(project.plain, project.hugo)
         runs: dict[str, list[Run]] = {t: [] for t in tools}
+        validate = [sys.executable, "-m", "kbgen.adapters.cli", "--root", str(project.kbgen), "validate"]
+        checks: list[Run] = []
         for rep in range(reps):
+            checks.append(run(validate, project.kbgen))
             # Interleaved, and each repetition starts with another tool: a slow moment of
             # the shared machine does not land on one tool only.
             order = tools[rep % len(tools):] + tools[:rep % len(tools)]
@@ -300,6 +303,8 @@ def measure(count: int, tools: list[str], reps: int, log: Callable[[str], None])
                 if rep == reps - 1:
                     results.setdefault("pages", {})[tool] = page_figures(
                         tool, site_of(tool, project, out), count)
+        results["validate"] = (statistics.median(r.seconds for r in checks),
+                               statistics.median(r.cpu for r in checks))
         for tool in tools:
             results[tool] = {
                 "seconds": statistics.median(r.seconds for r in runs[tool]),
@@ -323,6 +328,10 @@ def table(count: int, results: dict[str, Any], tools: list[str]) -> str:
         search = f"{r['search_gz_per_article']:,.0f}" if "search_gz_per_article" in r else "-"
         lines.append(f"  {tool:<9} {r['seconds']:>7.2f} {wall:>8} {r['cpu']:>7.2f} {cpu:>8} "
                      f"{r['seconds'] / count * 1000:>10.2f} {r['peak_mib']:>9.0f} {page:>15} {search:>20}")
+    files = count + 6  # the entries, provider, categories, troubleshooting and three protocols
+    wall, cpu = results["validate"]
+    lines.append(f"  kbgen validate: {wall:.2f} s wall, {cpu:.2f} s CPU for {files:,} data files "
+                 "(the whole command, Python's start included)")
     return "\n".join(lines)
 
 

@@ -9,12 +9,15 @@ from pathlib import Path
 
 from ..data.errors import DataError, Problem, format_github, format_json, format_text, sort_problems
 from ..data.load import load_kb
+from ..data.loader import PARSER_NOTE
 
 FORMATS = {"text": format_text, "github": format_github, "json": format_json}
 
 
 def _validate(args: argparse.Namespace) -> int:
     root = Path(args.root).resolve()
+    if PARSER_NOTE:
+        print(f"kbgen: note: {PARSER_NOTE}", file=sys.stderr)
     problems: list[Problem]
     try:
         kb = load_kb(root, args.data)

@@ -19,6 +19,7 @@ from ..content.render import GeneratedPage, category_links, render_pages
 from ..data.errors import DataError, Severity, format_text
 from ..data.kb import KB
 from ..data.load import load_kb
+from ..data.loader import PARSER_NOTE
 from ..data.urls import category_uri
 from ..hosting.guard import Guard
 from ..hosting.netlify import NetlifyFilesError, new_guard, write_netlify_files
@@ -51,6 +52,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         if not self.config.enabled:
             return config
         root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
+        if PARSER_NOTE:
+            log.info(f"kbgen: {PARSER_NOTE}")
         try:
             kb = load_kb(root, self.config.data_dir)
         except DataError as err:
