@@ -8,8 +8,7 @@ setup:
 
 serve:
 	KBGEN_BROWSER=0 scripts/setup
-	kbgen validate
-	mkdocs serve --dev-addr 127.0.0.1:$(PORT)
+	kbgen serve --port $(PORT)
 
 build:
 	KBGEN_BROWSER=0 scripts/setup

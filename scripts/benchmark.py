@@ -73,9 +73,11 @@ def _entry(i: int, section: str) -> Article | Client:
         return Article.model_validate({
             **common,
             "title": f"Synthetic article {i}",
+            # Every text differs from entry to entry, as in a real help center (kbgen
+            # converts each distinct Markdown text once).
             "body": [
-                {"type": "text", "markdown": "This article explains **something** useful.\n\n"
-                 "- one point\n- another point\n"},
+                {"type": "text", "markdown": f"This article explains **something** useful about "
+                 f"case {i}.\n\n- one point about {i}\n- another point\n"},
                 {"type": "ports", "protocols": ["imap", "pop3", "smtp"]},
             ],
         })
@@ -87,11 +89,11 @@ def _entry(i: int, section: str) -> Article | Client:
         "platform": "windows",
         "written_for": f"Synthetic Mail {i}.0",
         "steps": [
-            {"title": "Open the accounts screen", "text": "Choose **Add account**."},
+            {"title": "Open the accounts screen", "text": f"Choose **Add account** in app {i}."},
             {"title": "Type the settings", "settings": True},
-            {"title": "Finish", "text": "Select **Done**."},
+            {"title": "Finish", "text": f"Select **Done** in app {i}."},
         ],
-        "troubleshooting": [{"problem": "wrong-password", "message": "Login failed."}],
+        "troubleshooting": [{"problem": "wrong-password", "message": f"Login {i} failed."}],
     })
 
 

@@ -130,6 +130,12 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    return serve(Path(args.root).resolve(), args.host, args.port)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="kbgen", description=__doc__)
     top.add_argument("--root", default=".", help="project folder (holds mkdocs.yml and data/)")
@@ -163,6 +169,16 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--site-dir", default="site")
     build.add_argument("--no-strict", action="store_true", help="do not fail on warnings")
     build.set_defaults(func=_build)
+
+    preview = sub.add_parser("serve", help="preview the site; a saved data file updates the pages "
+                             "it affects, with the production headers",
+                             description="Build the site in memory and serve it on a local port "
+                             "with the headers Netlify sends (the Content-Security-Policy "
+                             "included). Saving a data file re-renders only the pages it "
+                             "affects, and open pages reload themselves.")
+    preview.add_argument("--host", default="127.0.0.1")
+    preview.add_argument("--port", type=int, default=8000)
+    preview.set_defaults(func=_serve)
     return top
 
 

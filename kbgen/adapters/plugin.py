@@ -18,7 +18,7 @@ from ..content.reader import Reader, feedback_view, url_lookup
 from ..content.render import GeneratedPage, category_links, render_pages
 from ..data.errors import DataError, Severity, format_text
 from ..data.kb import KB
-from ..data.load import load_kb
+from ..data.load import FileCache, load_kb
 from ..data.loader import PARSER_NOTE
 from ..data.urls import category_uri
 from ..hosting.guard import Guard
@@ -42,11 +42,14 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.root = Path.cwd()
         self.serving = False
         self.guard: Guard | None = None
+        self.data_error: DataError | None = None  # the last load's, while the last good KB is kept
+        self.file_cache: FileCache | None = None  # serving: files read once until they change
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup makes MkDocs keep this object across `mkdocs serve`
         # rebuilds, so a rebuild with broken data can fall back to the last good KB.
         self.serving = command == "serve"
+        self.file_cache = {} if self.serving else None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -55,12 +58,14 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         if PARSER_NOTE:
             log.info(f"kbgen: {PARSER_NOTE}")
         try:
-            kb = load_kb(root, self.config.data_dir)
+            kb = load_kb(root, self.config.data_dir, self.file_cache)
         except DataError as err:
             if self.serving and self.kb is not None and self.kb.root == root:
+                self.data_error = err
                 return self._keep_last_good(config, err)
             raise PluginError("kbgen: the data has errors:\n" + format_text(err.problems)) from None
         self.root = root
+        self.data_error = None
         for problem in kb.warnings:
             # Warnings are logged at WARNING so that `mkdocs build --strict` fails on them.
             log.warning(str(problem))

@@ -7,6 +7,7 @@ made safe here before it reaches a template's output.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Mapping
@@ -48,9 +49,17 @@ def fill(text: str, values: Mapping[str, str]) -> str:
 
 def markdown_html(text: str, values: Mapping[str, str], *, inline: bool = False) -> Markup:
     """Render a Markdown field to sanitised HTML (no scripts, handlers or odd URLs)."""
-    html = _MARKDOWN.reset().convert(fill(text, values))
+    return Markup(_sanitised_html(fill(text, values), inline))
+
+
+# The same text gives the same HTML: shared texts (troubleshooting.yml's causes and
+# fixes, on every client guide) are converted once per build, and the preview server
+# converts again only the fields an author changed. Bounded: ~1 KB per entry.
+@functools.lru_cache(maxsize=32768)
+def _sanitised_html(text: str, inline: bool) -> str:
+    html = _MARKDOWN.reset().convert(text)
     if inline and html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
-    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                      url_schemes=URL_SCHEMES, link_rel="noopener")
-    return Markup(clean)
+    clean: str = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                           url_schemes=URL_SCHEMES, link_rel="noopener")
+    return clean

@@ -316,15 +316,29 @@ class Guard:
     def __init__(self, allowed: list[re.Pattern[str]], post_origins: Iterable[str] = ()) -> None:
         self.allowed = allowed
         self.origins = set(post_origins)
-        self.policy = ScriptPolicy()
-        self.checked: set[str] = set()  # pages, as paths relative to the site
+        # Per page (its path in the site): checking a page again replaces what it found,
+        # so a preview that re-renders a few pages keeps an exact policy.
+        self.results: dict[str, ScriptPolicy] = {}
         self._verdicts: dict[str, bool] = {}  # script text -> one of Material's?
+
+    @property
+    def checked(self) -> set[str]:
+        return set(self.results)
+
+    @property
+    def policy(self) -> ScriptPolicy:
+        """Every page's hashes and problems, pages in path order."""
+        merged = ScriptPolicy()
+        for page in sorted(self.results):
+            merged.hashes |= self.results[page].hashes
+            merged.problems += self.results[page].problems
+        return merged
 
     def check(self, page: str, text: str) -> None:
         """Check one page (``page``: its path in the site, e.g. ``email/x/index.html``)."""
-        self.checked.add(page)
+        result = self.results[page] = ScriptPolicy()
         scan = scan_html(text, page, post_origins=self.origins)
-        problems = self.policy.problems
+        problems = result.problems
         for script in scan.inline:
             if script.type in DATA_TYPES:
                 continue
@@ -332,7 +346,7 @@ class Guard:
                 problems.append(f"{page}:{script.line}: a <script type=\"{script.type}\"> "
                                 "that is neither JavaScript nor a JSON data block")
             elif self._is_allowed(script.text):
-                self.policy.hashes.add(script.sha256)
+                result.hashes.add(script.sha256)
             else:
                 problems.append(
                     f"{page}:{script.line}: an inline script that is not one of Material's: "
@@ -362,7 +376,7 @@ class Guard:
         """
         for path in sorted(site_dir.rglob("*.html")):
             page = path.relative_to(site_dir).as_posix()
-            if page not in self.checked:
+            if page not in self.results:
                 self.check(page, path.read_text(encoding="utf-8"))
         return self.policy
 
