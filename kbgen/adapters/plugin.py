@@ -14,6 +14,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
+from ..content.incremental import PageCache
 from ..content.reader import Reader, feedback_view, url_lookup
 from ..content.render import GeneratedPage, category_links, render_pages
 from ..data.errors import DataError, Severity, format_text
@@ -44,12 +45,14 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.guard: Guard | None = None
         self.data_error: DataError | None = None  # the last load's, while the last good KB is kept
         self.file_cache: FileCache | None = None  # serving: files read once until they change
+        self.page_cache: PageCache | None = None  # serving: pages rendered again when their data changes
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup makes MkDocs keep this object across `mkdocs serve`
         # rebuilds, so a rebuild with broken data can fall back to the last good KB.
         self.serving = command == "serve"
         self.file_cache = {} if self.serving else None
+        self.page_cache = PageCache() if self.serving else None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -71,7 +74,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             log.warning(str(problem))
         self.kb = kb
         templates = self.root / self.config.templates_dir
-        self.pages = {p.src_uri: p for p in render_pages(kb, templates)}
+        pages = self.page_cache.render(kb, templates) if self.page_cache else render_pages(kb, templates)
+        self.pages = {p.src_uri: p for p in pages}
         config.nav = self._nav(kb)
         return config
 
