@@ -34,8 +34,9 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -155,10 +156,12 @@ def _url_value(value: str) -> str:
     return value.strip(_URL_TRIM).translate(_URL_DROP).replace("\\", "/").lower()
 
 
-def _elements(tree: LexborHTMLParser) -> Iterator[LexborNode]:
-    yield from tree.root.traverse() if tree.root is not None else ()
-    for fragment in tree.template_fragments():
-        yield from fragment.traverse()
+def _elements(tree: LexborHTMLParser, text: str) -> Iterable[LexborNode]:
+    """Every element in document order, then those inside each ``<template>``."""
+    nodes: Iterable[LexborNode] = tree.root.traverse() if tree.root is not None else ()
+    if "<template" in text or "<TEMPLATE" in text.upper():
+        nodes = itertools.chain(nodes, *(f.traverse() for f in tree.template_fragments()))
+    return nodes
 
 
 # Elements looked at in full; every other element only if one of its attributes may matter.
@@ -183,7 +186,7 @@ def scan_html(text: str, page: str = "", *, post_origins: Iterable[str] = (), fi
     tree = LexborHTMLParser(text, scripting=scripting)
     found: list[_Finding] = []
     counts: dict[str, int] = {}
-    for index, node in enumerate(_elements(tree)):
+    for index, node in enumerate(_elements(tree, text)):
         tag = node.tag or ""
         attrs: dict[str, Any] = node.attributes
         for name, value in attrs.items():
@@ -196,19 +199,19 @@ def scan_html(text: str, page: str = "", *, post_origins: Iterable[str] = (), fi
             counts[tag] = ordinal + 1
             _element_findings(scan, found, node, tag, attrs, ordinal, lines, page, scripting, origins)
     if found:
-        ordinals = _ordinals(tree, {n for _kind, _tag, n, is_ordinal, _ in found if not is_ordinal})
+        ordinals = _ordinals(tree, text, {n for _kind, _tag, n, is_ordinal, _ in found if not is_ordinal})
         for kind, tag, n, is_ordinal, details in found:
             line = lines.of(tag, n if is_ordinal else ordinals[n])
             getattr(scan, kind).append((line, *details))
     return scan
 
 
-def _ordinals(tree: LexborHTMLParser, indexes: set[int]) -> dict[int, int]:
+def _ordinals(tree: LexborHTMLParser, text: str, indexes: set[int]) -> dict[int, int]:
     """For elements given by their index in document order: their ordinal among their tag."""
     out: dict[int, int] = {}
     counts: dict[str, int] = {}
     if indexes:
-        for index, node in enumerate(_elements(tree)):
+        for index, node in enumerate(_elements(tree, text)):
             tag = node.tag or ""
             out[index] = counts.get(tag, 0)
             counts[tag] = out[index] + 1
