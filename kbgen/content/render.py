@@ -6,6 +6,7 @@ The MkDocs plugin only hands these to MkDocs; tests can call them directly.
 
 from __future__ import annotations
 
+import functools
 import json
 import posixpath
 from dataclasses import dataclass
@@ -33,11 +34,17 @@ class GeneratedPage:
     source: str | None = None  # the data file the page comes from, for "Edit this page"
 
 
+@functools.lru_cache(maxsize=65536)
+def _relpath(path: str, start: str) -> str:
+    # Pages of one folder link the same categories and articles over and over.
+    return posixpath.relpath(path, start)
+
+
 def _dir_url(from_uri: str, to: str, *, page: bool = True) -> str:
     """Relative URL from one page to a page (or, with page=False, a file) of the built site."""
     here = page_url(from_uri)
     target = page_url(to) if page else "/" + to
-    rel = posixpath.relpath(target, here)
+    rel = _relpath(target, here)
     return rel + "/" if page and not rel.endswith("/") else rel
 
 
@@ -67,7 +74,7 @@ class Renderer:
         return markdown_html(text, self.values, inline=inline) if text else ""
 
     def link(self, from_uri: str, to_uri: str) -> str:
-        return posixpath.relpath(to_uri, posixpath.dirname(from_uri) or ".")
+        return _relpath(to_uri, posixpath.dirname(from_uri) or ".")
 
     def category_link(self, from_uri: str, category_id: str) -> str:
         return self.link(from_uri, category_uri(self.kb, category_id))
