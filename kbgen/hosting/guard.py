@@ -43,7 +43,7 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .headers import origin_of
+from .headers import origin_of, site_files
 
 # Scripts that browsers never run: a data block is inert text (Material's
 # `__config` is one), so the policy does not apply to it and it needs no hash.
@@ -377,10 +377,9 @@ class Guard:
         The plugin has checked MkDocs' pages in memory; what is left are HTML
         files copied as they are (``docs/*.html``) or written by other plugins.
         """
-        for path in sorted(site_dir.rglob("*.html")):
-            page = path.relative_to(site_dir).as_posix()
-            if page not in self.results:
-                self.check(page, path.read_text(encoding="utf-8"))
+        for page in site_files(site_dir):
+            if page.endswith(".html") and page not in self.results:
+                self.check(page, (site_dir / page).read_text(encoding="utf-8"))
         return self.policy
 
     def _is_allowed(self, text: str) -> bool:
