@@ -34,7 +34,7 @@ class GeneratedPage:
     source: str | None = None  # the data file the page comes from, for "Edit this page"
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=16384)
 def _relpath(path: str, start: str) -> str:
     # Pages of one folder link the same categories and articles over and over.
     return posixpath.relpath(path, start)

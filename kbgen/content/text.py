@@ -53,9 +53,9 @@ def markdown_html(text: str, values: Mapping[str, str], *, inline: bool = False)
 
 
 # The same text gives the same HTML: shared texts (troubleshooting.yml's causes and
-# fixes, on every client guide) are converted once per build, and the preview server
-# converts again only the fields an author changed. Bounded: ~1 KB per entry.
-@functools.lru_cache(maxsize=32768)
+# fixes, on every client guide) are converted once per build. Small on purpose: most
+# texts are converted once, and holding them all would add ~1 KB per text to the peak.
+@functools.lru_cache(maxsize=4096)
 def _sanitised_html(text: str, inline: bool) -> str:
     html = _MARKDOWN.reset().convert(text)
     if inline and html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:

@@ -323,6 +323,7 @@ class Guard:
         # so a preview that re-renders a few pages keeps an exact policy.
         self.results: dict[str, ScriptPolicy] = {}
         self._verdicts: dict[str, bool] = {}  # script text -> one of Material's?
+        self._hashes: dict[str, str] = {}  # script text -> its CSP hash
 
     @property
     def checked(self) -> set[str]:
@@ -349,7 +350,7 @@ class Guard:
                 problems.append(f"{page}:{script.line}: a <script type=\"{script.type}\"> "
                                 "that is neither JavaScript nor a JSON data block")
             elif self._is_allowed(script.text):
-                result.hashes.add(script.sha256)
+                result.hashes.add(self._hash(script))
             else:
                 problems.append(
                     f"{page}:{script.line}: an inline script that is not one of Material's: "
@@ -381,6 +382,13 @@ class Guard:
             if page.endswith(".html") and page not in self.results:
                 self.check(page, (site_dir / page).read_text(encoding="utf-8"))
         return self.policy
+
+    def _hash(self, script: InlineScript) -> str:
+        # One string per distinct script: every page holds the same few.
+        digest = self._hashes.get(script.text)
+        if digest is None:
+            digest = self._hashes[script.text] = script.sha256
+        return digest
 
     def _is_allowed(self, text: str) -> bool:
         verdict = self._verdicts.get(text)
