@@ -68,3 +68,29 @@ def test_syntax_error_points_at_the_line() -> None:
     assert isinstance(problem, Problem)
     assert problem.message == "not valid YAML: mapping values are not allowed in this context"
     assert (problem.line, problem.col) == (2, 4)
+
+
+def test_the_c_parser_reads_the_data() -> None:
+    """libyaml is what keeps `kbgen validate` fast; the installed PyYAML must have it."""
+    import yaml
+
+    from kbgen.data import loader
+
+    assert loader._Parser is yaml.CSafeLoader
+    assert loader.PARSER_NOTE == ""
+
+
+def test_without_libyaml_validate_says_so(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from .conftest import ROOT, copy_project
+
+    root = copy_project(tmp_path / "p")
+    hide = ("import sys, yaml; yaml.__with_libyaml__ = False; del yaml.CSafeLoader; "
+            "from kbgen.adapters.cli import main; sys.exit(main(sys.argv[1:]))")
+    result = subprocess.run([sys.executable, "-c", hide, "--root", str(root), "validate"],
+                            capture_output=True, text=True, cwd=ROOT, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "kbgen: note: PyYAML was installed without libyaml" in result.stderr
+    assert "kbgen: data is valid" in result.stdout

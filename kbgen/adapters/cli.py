@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..data.errors import DataError, Problem, format_github, format_json, format_text, sort_problems
 from ..data.load import load_kb
+from ..data.loader import PARSER_NOTE
 
 FORMATS = {"text": format_text, "github": format_github, "json": format_json}
 
@@ -22,6 +23,8 @@ EPILOG = ("examples: kbgen validate | kbgen new client thunderbird | kbgen build
 
 def _validate(args: argparse.Namespace) -> int:
     root = Path(args.root).resolve()
+    if PARSER_NOTE:
+        print(f"kbgen: note: {PARSER_NOTE}", file=sys.stderr)
     problems: list[Problem]
     try:
         kb = load_kb(root, args.data)
@@ -165,6 +168,12 @@ def _import_whmcs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    return serve(Path(args.root).resolve(), args.host, args.port)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="kbgen", description=DESCRIPTION, epilog=EPILOG)
     top.add_argument("--root", default=".", help="project folder (holds mkdocs.yml and data/)")
@@ -220,6 +229,16 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--site-dir", default="site")
     build.add_argument("--no-strict", action="store_true", help="do not fail on warnings")
     build.set_defaults(func=_build)
+
+    preview = sub.add_parser("serve", help="preview the site; a saved data file updates the pages "
+                             "it affects, with the production headers",
+                             description="Build the site in memory and serve it on a local port "
+                             "with the headers Netlify sends (the Content-Security-Policy "
+                             "included). Saving a data file re-renders only the pages it "
+                             "affects, and open pages reload themselves.")
+    preview.add_argument("--host", default="127.0.0.1")
+    preview.add_argument("--port", type=int, default=8000)
+    preview.set_defaults(func=_serve)
     return top
 
 

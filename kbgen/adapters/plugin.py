@@ -15,15 +15,18 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
+from ..content.incremental import PageCache
 from ..content.reader import Reader, feedback_view, page_dates, support_view, url_lookup
 from ..content.render import GeneratedPage, category_links, render_pages
 from ..content.text import markdown_escapes
 from ..data import facts
 from ..data.errors import DataError, Severity, format_text
 from ..data.kb import KB
-from ..data.load import load_kb
+from ..data.load import FileCache, load_kb
+from ..data.loader import PARSER_NOTE
 from ..data.urls import category_uri, edit_url
-from ..hosting.netlify import NetlifyFilesError, is_preview, write_netlify_files
+from ..hosting.guard import Guard
+from ..hosting.netlify import NetlifyFilesError, is_preview, new_guard, write_netlify_files
 from ..hosting.robots import write_robots
 from ..mailapps.autoconfig import settings_url, write_machine_files
 from ..mailapps.autodiscover import write_function
@@ -44,24 +47,38 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.pages: dict[str, GeneratedPage] = {}
         self.root = Path.cwd()
         self.serving = False
+        self.guard: Guard | None = None
+        self.data_error: DataError | None = None  # the last load's, while the last good KB is kept
+        self.file_cache: FileCache | None = None  # serving: files read once until they change
+        self.page_cache: PageCache | None = None  # serving: pages rendered again when their data changes
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup makes MkDocs keep this object across `mkdocs serve`
         # rebuilds, so a rebuild with broken data can fall back to the last good KB.
         self.serving = command == "serve"
+        self.file_cache = {} if self.serving else None
+        self.page_cache = PageCache() if self.serving else None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return config
         root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
+        if PARSER_NOTE:
+            log.info(f"kbgen: {PARSER_NOTE}")
         try:
-            kb = load_kb(root, self.config.data_dir)
+            kb = load_kb(root, self.config.data_dir, self.file_cache)
         except DataError as err:
             if self.serving and self.kb is not None and self.kb.root == root:
+                self.data_error = err
                 return self._keep_last_good(config, err)
             raise PluginError("kbgen: the data has errors:\n" + format_text(err.problems)) from None
         self.root = root
         _set_identity(config, kb, serving=self.serving)
+        self.data_error = None
+        if not self.serving:
+            # Where every value stands, for messages about bad data: of no use once the data
+            # is valid, and at 10,000 files more than 100 MiB held for the whole build.
+            kb.documents.clear()
         for problem in kb.warnings:
             # Warnings are logged at WARNING so that `mkdocs build --strict` fails on them.
             log.warning(str(problem))
@@ -69,7 +86,9 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         templates = self.root / self.config.templates_dir
         # Plain text is escaped for the Markdown MkDocs will run: mkdocs.yml's extensions.
         escapes = markdown_escapes(config.markdown_extensions, config.mdx_configs)
-        self.pages = {p.src_uri: p for p in render_pages(kb, templates, escapes)}
+        pages = (self.page_cache.render(kb, templates, escapes) if self.page_cache
+                 else render_pages(kb, templates, escapes))
+        self.pages = {p.src_uri: p for p in pages}
         config.nav = self._nav(kb)
         return config
 
@@ -166,12 +185,31 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             context["kbgen_categories"] = category_links(self.kb, site_base(config))  # type: ignore[typeddict-unknown-key]
         return context
 
-    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
-        return a11y.repair(output)
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        # One CSP guard per build: it sees each page once, as MkDocs writes it.
+        self.guard = new_guard(self._post_to()) if self.config.enabled else None
 
+    # Last of all plugins: the guard must see the HTML exactly as it is written.
+    @event_priority(-100)
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        output = a11y.repair(output)
+        if self.guard is not None:
+            self.guard.check(page.file.dest_uri, output)
+        return output
+
+    @event_priority(-100)
     def on_post_template(self, output_content: str, *, template_name: str,
                          config: MkDocsConfig) -> str | None:
-        return a11y.repair(output_content) if template_name.endswith(".html") else output_content
+        if not template_name.endswith(".html"):
+            return output_content
+        output = a11y.repair(output_content)
+        if self.guard is not None:
+            self.guard.check(template_name, output)  # 404.html: written under its own name
+        return output
+
+    def _post_to(self) -> str:
+        feedback = self.config.feedback
+        return feedback.endpoint if feedback.enabled else ""
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.kb is None:
@@ -182,9 +220,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         write_function(self.kb, self.root)  # Outlook Autodiscover, deployed by Netlify
         write_robots(Path(config.site_dir), site_url, preview=is_preview())
         try:
-            feedback = self.config.feedback
             write_netlify_files(self.kb, Path(config.site_dir), site_base(config),
-                                post_to=feedback.endpoint if feedback.enabled else "")
+                                post_to=self._post_to(), guard=self.guard)
         except NetlifyFilesError as err:
             raise PluginError("kbgen: the built site cannot be published:\n" + str(err)) from None
 

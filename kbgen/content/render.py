@@ -44,11 +44,17 @@ class GeneratedPage:
     source: str | None = None  # the data file the page comes from, for "Edit this page"
 
 
+@functools.lru_cache(maxsize=16384)
+def _relpath(path: str, start: str) -> str:
+    # Pages of one folder link the same categories and articles over and over.
+    return posixpath.relpath(path, start)
+
+
 def _dir_url(from_uri: str, to: str, *, page: bool = True) -> str:
     """Relative URL from one page to a page (or, with page=False, a file) of the built site."""
     here = page_url(from_uri)
     target = page_url(to) if page else "/" + to
-    rel = posixpath.relpath(target, here)
+    rel = _relpath(target, here)
     return rel + "/" if page and not rel.endswith("/") else rel
 
 
@@ -91,7 +97,7 @@ class Renderer:
         return {v: str(macro(v)) for v in values if "." in v}
 
     def link(self, from_uri: str, to_uri: str) -> str:
-        return posixpath.relpath(to_uri, posixpath.dirname(from_uri) or ".")
+        return _relpath(to_uri, posixpath.dirname(from_uri) or ".")
 
     def category_link(self, from_uri: str, category_id: str) -> str:
         return self.link(from_uri, category_uri(self.kb, category_id))

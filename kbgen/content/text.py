@@ -7,6 +7,7 @@ made safe here before it reaches a template's output.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import xml.etree.ElementTree as etree
@@ -127,18 +128,27 @@ def _shown(mark: re.Match[str]) -> str:
 
 def markdown_html(text: str, values: Mapping[str, str], *, inline: bool = False) -> Markup:
     """Render a Markdown field to sanitised HTML (no scripts, handlers or odd URLs)."""
-    html = _MARKDOWN.reset().convert(fill(text, values))
+    return Markup(_sanitised_html(fill(text, values), inline))
+
+
+# The same text gives the same HTML: shared texts (troubleshooting.yml's causes and
+# fixes, on every client guide) are converted once per build. The marks of a reader's
+# values come from the text itself, so the text is the whole key. Small on purpose: most
+# texts are converted once, and holding them all would add ~1 KB per text to the peak.
+@functools.lru_cache(maxsize=4096)
+def _sanitised_html(text: str, inline: bool) -> str:
+    html = _MARKDOWN.reset().convert(text)
     # A mark left in raw HTML, which Python-Markdown passes by without a tree: plain text.
     html = MARK_RE.sub(_shown, html)
     if inline and html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
     patterns = _MARKS.marks.patterns
-    clean = nh3.clean(html, tags=ALLOWED_TAGS | ({"span"} if patterns else set()),
-                      attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel="noopener",
-                      # only the marks this field was given: an author's own data-kb-me is dropped
-                      tag_attribute_values={tag: {"data-kb-me": patterns} for tag in ("span", "code")}
-                      if patterns else None)
-    return Markup(clean)
+    clean: str = nh3.clean(html, tags=ALLOWED_TAGS | ({"span"} if patterns else set()),
+                           attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel="noopener",
+                           # only the marks this field was given: an author's own data-kb-me is dropped
+                           tag_attribute_values={tag: {"data-kb-me": patterns} for tag in ("span", "code")}
+                           if patterns else None)
+    return clean
 
 
 # A code element may carry the mark of a reader's value (data-kb-me, _Marks above): kept.

@@ -30,8 +30,32 @@ def _data_files(data_dir: Path) -> list[Path]:
     return sorted(p for p in data_dir.rglob("*") if p.is_file() and p.suffix in {".yml", ".yaml"})
 
 
-def load_kb(root: Path, data_dir: str = "data") -> KB:
-    """Load, validate and cross-check ``root/data``; raise DataError on any error."""
+# A data file's (mtime, size, inode) -> what reading and validating it gave. The preview
+# server passes the same dict to every load, so an edit reads again only the files
+# that changed; the checks across files always run on the whole data.
+FileCache = dict[Path, tuple[tuple[int, int, int], Document | Problem, Strict | None, list[Problem]]]
+
+
+def _read(path: Path, shown: str, cls: type[Strict],
+          cache: FileCache | None) -> tuple[Document | Problem, Strict | None, list[Problem]]:
+    key = (0, 0, 0)
+    if cache is not None:
+        stat = path.stat()
+        key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        hit = cache.get(path)
+        if hit is not None and hit[0] == key:
+            return hit[1], hit[2], hit[3]
+    loaded = load_file(path, shown)
+    model, found = validate(loaded, cls) if isinstance(loaded, Document) else (None, [])
+    if cache is not None:
+        cache[path] = (key, loaded, model, found)
+    return loaded, model, found
+
+
+def load_kb(root: Path, data_dir: str = "data", cache: FileCache | None = None) -> KB:
+    """Load, validate and cross-check ``root/data``; raise DataError on any error.
+
+    ``cache``: reuse what earlier loads read from files that have not changed since."""
     data = root / data_dir
     problems: list[Problem] = []
     if not data.is_dir():
@@ -57,12 +81,11 @@ def load_kb(root: Path, data_dir: str = "data") -> KB:
                                     f"data files are {known}"))
             continue
         kind, cls = target
-        loaded = load_file(path, shown)
+        loaded, model, found = _read(path, shown, cls, cache)
         if isinstance(loaded, Problem):
             problems.append(loaded)
             continue
         documents[shown] = loaded
-        model, found = validate(loaded, cls)
         problems.extend(found)
         if model is None:
             invalid.setdefault(kind, []).append(loaded)

@@ -1,7 +1,8 @@
 """Netlify's files in the built site: ``_redirects`` and ``_headers``.
 
 ``write_netlify_files`` runs after MkDocs has written every page: it needs the
-built HTML (to hash Material's inline scripts, to know which paths exist).
+built site (to know which paths exist) and the CSP guard's verdict on every
+page (the hashes of Material's inline scripts; see ``guard``).
 ``kbgen.adapters.preview`` reads the same files back to serve the site locally.
 """
 
@@ -14,14 +15,8 @@ from urllib.parse import urlsplit
 
 from ..data.kb import KB
 from ..data.legacy import Redirect, redirect_rules
-from .headers import (
-    header_rules,
-    material_templates,
-    origin_of,
-    render_headers,
-    script_policy,
-    template_scripts,
-)
+from .guard import Guard, material_templates, template_scripts
+from .headers import header_rules, origin_of, render_headers
 from .redirects import render_redirects
 
 NETLIFY_FILES = ("_headers", "_redirects")
@@ -74,25 +69,38 @@ def is_preview(environ: Mapping[str, str] | None = None) -> bool:
     return context in {"deploy-preview", "branch-deploy"}
 
 
+def post_origins(post_to: str) -> list[str]:
+    """The origin a configured feedback endpoint adds to the policy, if it is another one."""
+    return [o for o in (origin_of(post_to),) if o]
+
+
+def new_guard(post_to: str = "", theme_dirs: list[Path] | None = None) -> Guard:
+    """A CSP guard for one build. ``theme_dirs`` are the folders whose templates'
+    inline scripts are allowed (default: Material's own templates)."""
+    allowed = [p for d in (theme_dirs or [material_templates()]) for p in template_scripts(d)]
+    return Guard(allowed, post_origins(post_to))
+
+
 def write_netlify_files(kb: KB, site_dir: Path, base: str = "/",
-                        theme_dirs: list[Path] | None = None, post_to: str = "") -> None:
+                        theme_dirs: list[Path] | None = None, post_to: str = "",
+                        guard: Guard | None = None) -> None:
     """Write ``_redirects`` and ``_headers`` into ``site_dir``; raise NetlifyFilesError if unsafe.
 
-    ``theme_dirs`` are the folders whose templates' inline scripts are allowed
-    (default: Material's own templates). ``post_to`` is the configured feedback
-    endpoint; if it is on another origin, the policy allows posting there.
+    ``post_to`` is the configured feedback endpoint; if it is on another origin,
+    the policy allows posting there. ``guard``: the build's CSP guard, which has
+    checked the pages MkDocs wrote while they were in memory; the HTML files it
+    has not seen are read and checked here (all of them without one).
     """
-    post_origins = [o for o in (origin_of(post_to),) if o]
+    origins = post_origins(post_to)
     rules = redirect_rules(kb, base)
     problems = check_redirects(site_dir, rules, base)
-    allowed = [p for d in (theme_dirs or [material_templates()]) for p in template_scripts(d)]
-    policy = script_policy(site_dir, allowed, post_origins)
+    policy = (guard or new_guard(post_to, theme_dirs)).check_site(site_dir)
     problems += policy.problems
     if problems:
         raise NetlifyFilesError(problems)
     for name in NETLIFY_FILES:
         (site_dir / name).unlink(missing_ok=True)  # never describe our own files
     headers = render_headers(header_rules(site_dir, policy.hashes, noindex=is_preview(),
-                                          post_origins=post_origins))
+                                          post_origins=origins))
     (site_dir / "_redirects").write_text(render_redirects(rules), encoding="utf-8")
     (site_dir / "_headers").write_text(headers, encoding="utf-8")

@@ -12,15 +12,8 @@ import pytest
 
 from kbgen.adapters.a11y import repair
 from kbgen.adapters.preview import headers_for, match, parse_headers
-from kbgen.hosting.headers import (
-    IMMUTABLE,
-    REVALIDATE,
-    SECURITY_HEADERS,
-    material_templates,
-    scan_html,
-    script_policy,
-    template_scripts,
-)
+from kbgen.hosting.guard import material_templates, scan_html, script_policy, template_scripts
+from kbgen.hosting.headers import IMMUTABLE, REVALIDATE, SECURITY_HEADERS
 
 from ..conftest import copy_project, mkdocs_build
 

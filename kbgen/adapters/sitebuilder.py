@@ -1,0 +1,276 @@
+"""An in-process MkDocs build that keeps its state, so a data change re-renders only what it affects.
+
+The preview server (``kbgen serve``) builds the site once with this builder and
+keeps MkDocs' objects (config, files, nav, pages, the theme's environment) in
+memory. When files under ``data/`` change, ``update`` reloads the data through
+the kbgen plugin, gives MkDocs the new Markdown of the pages whose Markdown
+changed, and renders again only the pages whose template inputs changed: their
+content, title and metadata, the nav entries their sidebar shows, their
+previous and next pages, and what the kbgen plugin adds to their context (Also
+Read, dates, the edit link…). The search index, the sitemap, the 404 page and
+the files for Netlify and mail apps are written again from the whole site. A
+change anywhere else (mkdocs.yml, docs/, overrides/) or one that changes the
+structure of the site (a page added, removed or moved, a category changed)
+rebuilds everything, in process.
+
+The result is the site a clean ``mkdocs build`` writes, byte for byte
+(tests/test_sitebuilder.py checks it after each kind of change). The full build
+mirrors ``mkdocs.commands.build.build`` of MkDocs 1.6.1, the last 1.x release,
+and uses its page functions; ``mkdocs serve --dirty`` is no substitute, as it
+leaves the nav and the search index of the other pages stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mkdocs import utils
+from mkdocs.commands.build import _build_extra_template, _build_page, _build_theme_template, _populate_page
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import Files, InclusionLevel, get_files, set_exclusions
+from mkdocs.structure.nav import Navigation, Section, get_navigation
+from mkdocs.structure.pages import Page
+
+from .plugin import KbgenPlugin
+
+log = logging.getLogger("mkdocs.plugins.kbgen")
+
+INCLUSION = InclusionLevel.is_included  # as `mkdocs build`: no drafts
+
+
+@dataclass
+class Result:
+    """What one build or update did."""
+
+    seconds: float
+    full: bool
+    rendered: list[str] = field(default_factory=list)  # pages rendered (site paths)
+    error: str = ""  # the data has errors: the site was left as it was
+
+
+class BuildError(Exception):
+    """The site could not be built (MkDocs or a plugin failed)."""
+
+
+class SiteBuilder:
+    """Builds ``config_file``'s site into ``site_dir`` and keeps it up to date."""
+
+    def __init__(self, config_file: Path, site_dir: Path) -> None:
+        self.config_file = config_file.resolve()
+        self.root = self.config_file.parent
+        self.site_dir = site_dir.resolve()
+        self._state: _State | None = None
+
+    # ---------------------------------------------------------------- public
+
+    def build(self) -> Result:
+        """A full build, in process."""
+        start = time.perf_counter()
+        config = load_config(str(self.config_file), site_dir=str(self.site_dir))
+        config.plugins.on_startup(command="serve", dirty=False)
+        try:
+            self._state = state = _State.full_build(config)
+        except Exception as err:  # MkDocs and plugins raise many kinds; report, keep serving
+            raise BuildError(str(err) or type(err).__name__) from err
+        return Result(time.perf_counter() - start, True, [p.file.dest_uri for p in state.pages()])
+
+    def update(self, changed: Iterable[Path]) -> Result:
+        """Bring the site up to date after ``changed`` files changed."""
+        state = self._state
+        data_dir = (self.root / state.kbgen.config.data_dir).resolve() if state else None
+        paths = [Path(p).resolve() for p in changed]
+        if state is None or data_dir is None or not all(p.is_relative_to(data_dir) for p in paths):
+            return self.build()
+        start = time.perf_counter()
+        try:
+            outcome = state.data_changed()
+        except Exception as err:
+            raise BuildError(str(err) or type(err).__name__) from err
+        if outcome is None:  # the structure changed: build it all again
+            return self.build()
+        if isinstance(outcome, str):
+            return Result(time.perf_counter() - start, False, [], outcome)
+        return Result(time.perf_counter() - start, False, outcome)
+
+
+def _digest(*parts: object) -> bytes:
+    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+@dataclass
+class _State:
+    """MkDocs' objects of the last build, and what each page was rendered from."""
+
+    config: MkDocsConfig
+    files: Files
+    nav: Navigation
+    env: Any
+    kbgen: KbgenPlugin
+    search: Any  # Material's search plugin, if enabled
+    content: dict[str, str] = field(default_factory=dict)  # src_uri -> HTML before page_context
+    inputs: dict[str, bytes] = field(default_factory=dict)  # src_uri -> digest of template inputs
+    entries: dict[str, list[Any]] = field(default_factory=dict)  # src_uri -> search entries
+
+    @classmethod
+    def full_build(cls, config: MkDocsConfig) -> _State:
+        # mkdocs.commands.build.build() of MkDocs 1.6.1, step by step.
+        config = config.plugins.on_config(config)
+        kbgen = next((p for p in config.plugins.values() if isinstance(p, KbgenPlugin)), None)
+        if kbgen is None:
+            raise BuildError("the kbgen plugin is not in mkdocs.yml")
+        if kbgen.data_error is not None:
+            raise BuildError("the data has errors")
+        config.plugins.on_pre_build(config=config)
+        utils.clean_directory(config.site_dir)
+        files = get_files(config)
+        env = config.theme.get_env()
+        files.add_files_from_theme(env, config)
+        files = config.plugins.on_files(files, config=config)
+        set_exclusions(files, config)
+        nav = get_navigation(files, config)
+        nav = config.plugins.on_nav(nav, config=config, files=files)
+        search = next((p for name, p in config.plugins.items() if name.endswith("search")), None)
+        state = cls(config, files, nav, env, kbgen, search)
+        for page in state.pages(create=True):
+            state.populate(page)
+        state.env = config.plugins.on_env(env, config=config, files=files)
+        files.copy_static_files(inclusion=INCLUSION)
+        state.templates()
+        sections = state.sections()
+        for page in state.pages():
+            state.render(page, state.fingerprint(page, sections))
+        state.check_anchors(state.pages())
+        config.plugins.on_post_build(config=config)
+        return state
+
+    # ------------------------------------------------------------- pieces
+
+    def pages(self, create: bool = False) -> list[Page]:
+        out = []
+        for file in self.files.documentation_pages(inclusion=INCLUSION):
+            if file.page is None and create and file.inclusion.is_not_in_nav():
+                Page(None, file, self.config)
+            assert file.page is not None
+            out.append(file.page)
+        return out
+
+    def populate(self, page: Page) -> None:
+        _populate_page(page, self.config, self.files)
+        assert page.content is not None
+        self.content[page.file.src_uri] = page.content
+
+    def templates(self) -> None:
+        for template in self.config.theme.static_templates:
+            _build_theme_template(template, self.env, self.files, self.config, self.nav)
+        for template in self.config.extra_templates:
+            _build_extra_template(template, self.files, self.config, self.nav)
+
+    def render(self, page: Page, inputs: bytes) -> None:
+        uri = page.file.src_uri
+        self.inputs[uri] = inputs
+        entries = self.search.search_index.entries if self.search else []
+        before = len(entries)
+        doc_files = self.files.documentation_pages(inclusion=INCLUSION)
+        _build_page(page, self.config, doc_files, self.nav, self.env)
+        self.entries[uri] = entries[before:]
+
+    def check_anchors(self, pages: Iterable[Page]) -> None:
+        level = self.config.validation.links.anchors
+        for page in pages:
+            page.validate_anchor_links(files=self.files, log_level=level)
+
+    # -------------------------------------------------------- fingerprints
+
+    def sections(self) -> dict[int, bytes]:
+        """A digest of what each nav level shows of its items (titles, links, icons)."""
+
+        def shown(items: list[Any]) -> bytes:
+            return _digest([(type(i).__name__, i.title, getattr(i, "url", None),
+                             _nav_meta(i)) for i in items])
+
+        out = {id(self.nav): shown(self.nav.items)}
+        stack = list(self.nav.items)
+        while stack:
+            item = stack.pop()
+            if isinstance(item, Section):
+                out[id(item)] = shown(item.children)
+                stack.extend(item.children)
+        return out
+
+    def fingerprint(self, page: Page, sections: dict[int, bytes]) -> bytes:
+        """A digest of everything page templates read that can change with the data.
+
+        The sidebar of a page shows the items of the top level, of every top-level
+        section (navigation.sections) and of every section the page is in; other
+        sections appear as their own title only. Over-counting costs a render,
+        never a stale page.
+        """
+        levels = [sections[id(self.nav)]]
+        levels += [sections[id(s)] for s in self.nav.items if isinstance(s, Section)]
+        parent = page.parent
+        while parent is not None:
+            levels.append(sections[id(parent)])
+            parent = parent.parent
+        near = [(p.title, p.url) if p is not None else None
+                for p in (page.previous_page, page.next_page)]
+        # What the kbgen plugin adds (Also Read, dates, edit link…), whatever it is.
+        context = self.kbgen.on_page_context({}, page=page, config=self.config,  # type: ignore[typeddict-item]
+                                             nav=self.nav)
+        extra = context.get("kbgen") if isinstance(context, dict) else None
+        return _digest(self.content[page.file.src_uri], page.title, page.meta, page.url,
+                       page.edit_url, getattr(page, "update_date", None), levels, near, extra)
+
+    # --------------------------------------------------------------- update
+
+    def data_changed(self) -> list[str] | str | None:
+        """Reload the data and render what changed: the pages rendered, the data's errors
+        (nothing changed), or None when the site's structure changed (build it all)."""
+        kbgen, config = self.kbgen, self.config
+        old_nav, old_uris = config.nav, set(kbgen.pages)
+        kbgen.on_config(config)
+        if kbgen.data_error is not None:
+            return "the data has errors; the preview shows the last good version"
+        if config.nav != old_nav or set(kbgen.pages) != old_uris:
+            return None
+        changed: list[Page] = []
+        for uri, generated in kbgen.pages.items():
+            file = self.files.get_file_from_path(uri)
+            if file is None or file.page is None:
+                return None
+            if file.content_string != generated.markdown:
+                file.content_string = generated.markdown
+                changed.append(file.page)
+        for page in changed:
+            self.populate(page)
+        self.env = config.plugins.on_env(self.env, config=config, files=self.files)
+        sections = self.sections()
+        todo: list[tuple[Page, bytes]] = []
+        for page in self.pages():
+            inputs = self.fingerprint(page, sections)
+            if inputs != self.inputs.get(page.file.src_uri):
+                todo.append((page, inputs))
+        self.templates()  # sitemap, 404: cheap, and they list every page
+        for page, inputs in todo:
+            # Material's search strips its attributes from the content it indexed:
+            # start again from the content as MkDocs rendered it.
+            page.content = self.content[page.file.src_uri]
+            self.render(page, inputs)
+        self.check_anchors(page for page, _ in todo)
+        if self.search is not None:
+            self.search.search_index.entries = [e for page in self.pages()
+                                                for e in self.entries.get(page.file.src_uri, [])]
+        config.plugins.on_post_build(config=config)
+        return [page.file.dest_uri for page, _ in todo]
+
+
+def _nav_meta(item: Any) -> tuple[Any, ...]:
+    meta = getattr(item, "meta", None) or {}
+    return tuple(meta.get(k) for k in ("icon", "subtitle", "status"))
+

@@ -1,0 +1,153 @@
+"""The preview's incremental builds write exactly what a clean `mkdocs build` writes.
+
+One SiteBuilder keeps a site up to date through a series of edits of the kinds
+authors make; after each, every file of its site is compared, byte for byte,
+with a clean `mkdocs build --strict` of the same project.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kbgen.adapters.sitebuilder import SiteBuilder
+
+from .conftest import copy_project, mkdocs_build
+
+pytestmark = pytest.mark.slow
+
+
+def _files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def _same_as_clean_build(root: Path, live: Path, tmp: Path) -> None:
+    clean = tmp / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    result = mkdocs_build(root, clean)
+    assert result.returncode == 0, result.stderr
+    ours, theirs = _files(live), _files(clean)
+    assert sorted(ours) == sorted(theirs)
+    differ = [name for name in theirs if ours[name] != theirs[name]]
+    assert differ == []
+
+
+def _edit(path: Path, old: str, new: str) -> Path:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    return copy_project(tmp_path / "project")
+
+
+def test_a_full_build_is_a_clean_mkdocs_build(project: Path, tmp_path: Path) -> None:
+    result = SiteBuilder(project / "mkdocs.yml", tmp_path / "live").build()
+    assert result.full and "email/pop-vs-imap/index.html" in result.rendered
+    _same_as_clean_build(project, tmp_path / "live", tmp_path)
+
+
+# Each edit: (file under data/, text in it, replacement, pages that must be rendered again).
+EDITS: list[tuple[str, str, str, set[str]]] = [
+    # Text only this page shows.
+    ("data/clients/thunderbird.yml", "Open the account setup", "Open the account setup screen",
+     {"email/thunderbird/index.html"}),
+    # A title: the nav of its section, the lists, the Also Read of other guides show it.
+    ("data/articles/pop-vs-imap.yml", "What is the difference between POP and IMAP?",
+     "POP or IMAP, which one?", {"email/pop-vs-imap/index.html", "index.html",
+                                 "email/protocols/index.html", "email/thunderbird/index.html"}),
+    # A server name: every page that shows the settings, and the files mail apps read.
+    ("data/provider.yml", "host: mail.example.com", "host: imap.example.com",
+     {"email/server-settings/index.html", "email/thunderbird/index.html"}),
+]
+
+
+@pytest.mark.parametrize("edits", [EDITS], ids=["text, title, server name"])
+def test_each_update_writes_what_a_clean_build_writes(
+        project: Path, tmp_path: Path, edits: list[tuple[str, str, str, set[str]]]) -> None:
+    builder = SiteBuilder(project / "mkdocs.yml", tmp_path / "live")
+    builder.build()
+    for name, old, new, must in edits:
+        result = builder.update([_edit(project / name, old, new)])
+        assert not result.full and not result.error, (name, result)
+        assert must <= set(result.rendered), (name, sorted(result.rendered))
+        _same_as_clean_build(project, tmp_path / "live", tmp_path)
+
+
+def test_text_only_one_page_shows_renders_that_page_only(project: Path, tmp_path: Path) -> None:
+    builder = SiteBuilder(project / "mkdocs.yml", tmp_path / "live")
+    builder.build()
+    page = (tmp_path / "live" / "email" / "index.html").read_bytes()
+    result = builder.update([_edit(project / "data/clients/thunderbird.yml",
+                                   "Open the account setup", "Open the account setup screen")])
+    assert result.rendered == ["email/thunderbird/index.html"]
+    assert (tmp_path / "live" / "email" / "index.html").read_bytes() == page
+
+
+STRUCTURE: list[tuple[str, Callable[[Path], Path]]] = [
+    ("a new article", lambda root: _new_article(root)),
+    ("a category renamed", lambda root: _edit(root / "data/categories.yml", "title: Protocols &",
+                                              "title: Mail protocols &")),
+    ("a hand-written page", lambda root: _edit(root / "docs/thanks.md", "Thank", "Many thanks")),
+]
+
+
+def _new_article(root: Path) -> Path:
+    source = root / "data" / "articles" / "server-settings.yml"
+    target = root / "data" / "articles" / "kb-extra.yml"
+    text = source.read_text(encoding="utf-8").replace("id: server-settings", "id: kb-extra", 1)
+    target.write_text(text.replace("title: ", "title: Extra ", 1), encoding="utf-8")
+    return target
+
+
+@pytest.mark.parametrize("change", STRUCTURE, ids=[s[0] for s in STRUCTURE])
+def test_a_change_of_structure_rebuilds_it_all(project: Path, tmp_path: Path,
+                                               change: tuple[str, Callable[[Path], Path]]) -> None:
+    builder = SiteBuilder(project / "mkdocs.yml", tmp_path / "live")
+    builder.build()
+    result = builder.update([change[1](project)])
+    assert result.full
+    _same_as_clean_build(project, tmp_path / "live", tmp_path)
+
+
+def test_bad_data_keeps_the_last_good_site(project: Path, tmp_path: Path,
+                                           caplog: pytest.LogCaptureFixture) -> None:
+    builder = SiteBuilder(project / "mkdocs.yml", tmp_path / "live")
+    builder.build()
+    before = _files(tmp_path / "live")
+    article = project / "data" / "articles" / "pop-vs-imap.yml"
+    good = article.read_text(encoding="utf-8")
+    with caplog.at_level(logging.ERROR):
+        result = builder.update([_edit(article, "id: pop-vs-imap", "id: pop-vs-imap\nid: twice")])
+    assert result.error and result.rendered == []
+    assert "duplicate key 'id'" in caplog.text
+    assert _files(tmp_path / "live") == before
+    article.write_text(good.replace("What is the difference", "The difference", 1), encoding="utf-8")
+    result = builder.update([article])
+    assert not result.error
+    _same_as_clean_build(project, tmp_path / "live", tmp_path)
+
+
+def test_a_title_shown_only_in_the_nav_of_its_section(tmp_path: Path) -> None:
+    """In a section of 25, Also Read shows a title on 5 pages; the sidebar on all 25."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    from benchmark import make_project
+
+    root = tmp_path / "synthetic"
+    root.mkdir()
+    make_project(root, 30)
+    builder = SiteBuilder(root / "mkdocs.yml", tmp_path / "live")
+    builder.build()
+    result = builder.update([_edit(root / "data/articles/bench-0011.yml", "Synthetic article 11",
+                                   "Synthetic article eleven")])
+    assert not result.full and len(result.rendered) >= 25
+    _same_as_clean_build(root, tmp_path / "live", tmp_path)
