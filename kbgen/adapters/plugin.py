@@ -139,10 +139,11 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         if generated is None or self.kb is None:
             return context
         # "Edit this page" opens the YAML the article comes from, not a Markdown file. It leads
-        # authors to the repository, so it is shown in `mkdocs serve` and on Netlify's deploy
-        # previews and branch deploys, never to customers.
-        edit_links = self.serving or is_preview()
-        page.edit_url = edit_url(self.kb.provider, generated.source) if edit_links else None
+        # authors to the repository, so it is shown on Netlify's deploy previews and branch
+        # deploys, where a pull request is reviewed, and never to customers. A local preview
+        # leaves it out: the author has the file open already, and `kbgen serve` must write
+        # exactly what a build writes.
+        page.edit_url = edit_url(self.kb.provider, generated.source) if is_preview() else None
         context["kbgen"] = {"entry_id": generated.entry_id, "source": generated.source}  # type: ignore[typeddict-unknown-key]
         if self.reader is not None:
             context["kbgen"].update(  # type: ignore[typeddict-item]
@@ -241,7 +242,7 @@ def _set_identity(config: MkDocsConfig, kb: KB, *, serving: bool) -> None:
         "copyright": escape(facts.copyright_line(provider)),
     }
     for key, value in derived.items():
-        if key == "site_url" and serving:
+        if key == "site_url" and serving and config[key]:
             continue  # `mkdocs serve` points site_url at the local server itself
         found = config[key]
         if found and found != value:

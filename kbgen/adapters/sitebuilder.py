@@ -224,8 +224,12 @@ class _State:
         context = self.kbgen.on_page_context({}, page=page, config=self.config,  # type: ignore[typeddict-item]
                                              nav=self.nav)
         extra = context.get("kbgen") if isinstance(context, dict) else None
+        # And what it sets for every template (the support block, the feedback form, the
+        # thank-you page's links back to each article), whatever it is.
+        shared = sorted((k, repr(v)) for k, v in self.env.globals.items() if k.startswith("kbgen_"))
         return _digest(self.content[page.file.src_uri], page.title, page.meta, page.url,
-                       page.edit_url, getattr(page, "update_date", None), levels, near, extra)
+                       page.edit_url, getattr(page, "update_date", None), levels, near, extra,
+                       shared)
 
     # --------------------------------------------------------------- update
 

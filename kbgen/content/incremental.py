@@ -36,6 +36,7 @@ class Reads:
 
     entries: set[str] = field(default_factory=set)
     categories: set[str | None] = field(default_factory=set)
+    blocks: set[str] = field(default_factory=set)  # kinds of block it looked for (kb.with_block)
     everything: bool = False
 
 
@@ -94,6 +95,10 @@ class _TrackedKB:
         self._reads.everything = True
         return self._kb.published()
 
+    def with_block(self, block_type: str) -> list[Any]:
+        self._reads.blocks.add(block_type)
+        return self._kb.with_block(block_type)
+
     # Queries on categories only: shared data, not tracked.
     def children(self, category_id: str | None) -> list[Any]:
         return self._kb.children(category_id)
@@ -146,7 +151,10 @@ class PageCache:
                                                            kb.entries.get(eid)) if e is not None}
         self.kb = kb
         self.rendered = []
-        renderer = _CachingRenderer(kb, self.env, self, changed, touched)
+        blocks = {b.type for eid in changed for e in (old.entries.get(eid) if old else None,
+                                                      kb.entries.get(eid))
+                  for b in getattr(e, "body", [])}
+        renderer = _CachingRenderer(kb, self.env, self, changed, touched, blocks)
         return renderer.pages()
 
 
@@ -156,11 +164,12 @@ def _same_shared(old: KB, new: KB) -> bool:
 
 class _CachingRenderer(Renderer):
     def __init__(self, kb: KB, env: Any, cache: PageCache, changed: set[str],
-                 touched: set[str]) -> None:
+                 touched: set[str], blocks: set[str]) -> None:
         super().__init__(kb, env)
         self.cache = cache
         self.changed = changed
         self.touched = touched
+        self.blocks = blocks  # kinds of block held by a changed entry, before or after
 
     def _render(self, template: str, uri: str, **context: object) -> str:
         entry = context.get("entry")
@@ -186,5 +195,6 @@ class _CachingRenderer(Renderer):
         reads = page.reads
         return (reads.everything or page.own in self.changed
                 or not reads.entries.isdisjoint(self.changed)
-                or not reads.categories.isdisjoint(self.touched))
+                or not reads.categories.isdisjoint(self.touched)
+                or not reads.blocks.isdisjoint(self.blocks))
 

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from ..data import dnsrecords, facts, personal
 from ..data.kb import KB, Entry
-from ..data.model import Article, Category, Client, ComparisonBlock, Endpoint
+from ..data.model import Category, Client, ComparisonBlock, Endpoint
 from ..data.urls import (
     APPLE_PROFILE_PATHS,
     DNS_ZONE_PATH,
@@ -178,8 +178,7 @@ class Renderer:
         Found by what the article holds, never by its id.
         """
         wanted = set(protocol_ids)
-        found = [e for e in self.kb.published() if isinstance(e, Article) and not e.hidden
-                 and e.id != exclude and any(
+        found = [e for e in self.kb.with_block("comparison") if e.id != exclude and any(
                      isinstance(b, ComparisonBlock) and wanted <= set(self.offered(b.protocols))
                      for b in e.body)]
         return min(found, key=lambda e: (e.order, e.title.casefold(), e.id), default=None)

@@ -94,3 +94,9 @@ class KB:
 
     def published(self) -> list[Entry]:
         return [e for e in self.entries.values() if not e.draft]
+
+    def with_block(self, block_type: str) -> list[Article]:
+        """Published, listed articles holding a block of ``block_type`` (e.g. ``comparison``):
+        how pages find a page by what it holds, never by its id."""
+        return [e for e in self.entries.values() if isinstance(e, Article) and not e.draft
+                and not e.hidden and any(b.type == block_type for b in e.body)]

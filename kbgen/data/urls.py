@@ -29,7 +29,9 @@ DNS_ZONE_PATH = "mail/email-dns.zone"  # the records of the DNS article, for a c
 
 def card_uri(kb: KB) -> str:
     """The one-page settings card: /settings-card/, or a free name beside a category of that name."""
-    taken = {category_uri(kb, cid) for cid in kb.categories} | {entry_uri(kb, e) for e in kb.entries.values()}
+    # Only a top-level category can take the name: every entry's page sits inside its
+    # top category's folder (entry_uri), so it is never a root page like this one.
+    taken = {category_uri(kb, cid) for cid in kb.categories}
     name, n = "settings-card", 1
     while f"{name}.md" in taken or f"{name}/index.md" in taken:
         n += 1
