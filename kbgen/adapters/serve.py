@@ -170,7 +170,9 @@ class Watcher:
                     return
                 for raw in (event.src_path, getattr(event, "dest_path", "")):
                     path = Path(str(raw)).resolve() if raw else None
-                    if path is None or path.is_relative_to(ignored) or \
+                    # At the top only mkdocs.yml counts: not the folder's own "modified"
+                    # event, which any file created or removed beside it sets off.
+                    if path is None or path.is_relative_to(ignored) or path == top or \
                             (path.parent == top and path.name != config_name) or \
                             path.name.endswith(("~", ".swp", ".swx")) or path.name.startswith(".#"):
                         continue  # the preview itself, other files at the top, editors' files
