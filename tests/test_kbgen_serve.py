@@ -6,11 +6,8 @@ wait is bounded, and the server is always stopped.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -22,7 +19,7 @@ import pytest
 from kbgen.adapters.preview import headers_for, parse_headers
 
 from .conftest import copy_project
-from .test_serve import REBUILD_TIMEOUT, START_TIMEOUT, Serve, _fetch, _free_port, _wait
+from .test_serve import REBUILD_TIMEOUT, START_TIMEOUT, Serve, _fetch, _start, _stop, _wait
 
 pytestmark = pytest.mark.slow
 
@@ -30,32 +27,14 @@ ARTICLE = "email/pop-vs-imap/"
 TITLE = "What is the difference between POP and IMAP?"
 
 
-def _start(root: Path) -> tuple[Serve, threading.Thread]:
-    port = _free_port()
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kbgen.adapters.cli", "--root", str(root), "serve", "--port", str(port)],
-        cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    server = Serve(process, f"http://127.0.0.1:{port}/")
-    reader = threading.Thread(target=server.pump, daemon=True)
-    reader.start()
-    return server, reader
-
-
-def _stop(server: Serve, reader: threading.Thread) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait(timeout=10)
-    reader.join(timeout=5)
+def _kbgen_serve(root: Path, port: int) -> list[str]:
+    return [sys.executable, "-m", "kbgen.adapters.cli", "--root", str(root), "serve", "--port", str(port)]
 
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[Serve, Path]]:
     root = copy_project(tmp_path / "project")
-    server, reader = _start(root)
+    server, reader = _start(root, _kbgen_serve)
     try:
         _wait("the first build", lambda: "kbgen serve: http://" in server.output(), START_TIMEOUT, server)
         yield server, root

@@ -80,12 +80,18 @@ class Serve:
             return len(self.lines)
 
 
-def _start(root: Path) -> tuple[Serve, threading.Thread]:
+def _mkdocs_serve(root: Path, port: int) -> list[str]:
+    return [sys.executable, "-m", "mkdocs", "serve", "-f", str(root / "mkdocs.yml"),
+            "--dev-addr", f"127.0.0.1:{port}"]
+
+
+def _start(root: Path, command: Callable[[Path, int], list[str]] = _mkdocs_serve
+           ) -> tuple[Serve, threading.Thread]:
+    """A preview server (``command(root, port)``) on a free port, its output collected."""
     port = _free_port()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "-f", str(root / "mkdocs.yml"),
-         "--dev-addr", f"127.0.0.1:{port}"],
+        command(root, port),
         cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     server = Serve(process, f"http://127.0.0.1:{port}/")
     reader = threading.Thread(target=server.pump, daemon=True)
