@@ -133,10 +133,6 @@ def username_example(provider: Provider) -> str:
     return address_example(provider).split("@", 1)[0]
 
 
-def username_label(provider: Provider) -> str:
-    return username_description(provider)[0].upper() + username_description(provider)[1:]
-
-
 def username_description(provider: Provider) -> str:
     """What to type as the username, for the middle of a sentence."""
     if provider.username.format == "email":
