@@ -123,9 +123,10 @@ class _Lines:
     _OPAQUE = re.compile(r"<!--(?:-?>|.*?--!?>)"
                          r"|<(script|style|textarea|title|noscript|xmp)\b[^>]*>.*?</\1\s*>", re.S | re.I)
 
-    def __init__(self, text: str, first_line: int = 1) -> None:
+    def __init__(self, text: str, first_line: int | Callable[[], int] = 1) -> None:
         self.source = text
-        self.first_line = first_line
+        # A <noscript>'s content starts where the <noscript> does: worked out only when needed.
+        self._first_line = first_line
         self._text = ""
         self._starts: dict[str, list[int]] = {}
 
@@ -150,6 +151,13 @@ class _Lines:
         pos = starts[ordinal] if ordinal < len(starts) else (starts[-1] if starts else 0)
         return self.first_line + self.text.count("\n", 0, pos)
 
+    @property
+    def first_line(self) -> int:
+        first = self._first_line
+        if callable(first):
+            first = self._first_line = first()
+        return first
+
 
 def _url_value(value: str) -> str:
     """A URL as a browser reads it, lowercased: ``" JAVA\tscript:"`` is ``javascript:``."""
@@ -171,8 +179,8 @@ _URLS = URL_ATTRIBUTES | POST_ATTRIBUTES
 _Finding = tuple[str, str, int, bool, tuple[str, ...]]
 
 
-def scan_html(text: str, page: str = "", *, post_origins: Iterable[str] = (), first_line: int = 1,
-              scripting: bool = True) -> PageScan:
+def scan_html(text: str, page: str = "", *, post_origins: Iterable[str] = (),
+              first_line: int | Callable[[], int] = 1, scripting: bool = True) -> PageScan:
     """Inline scripts, scripts from other origins, inline handlers and styles, forms that
     post elsewhere than this site and ``post_origins``, and blocked elements.
 
@@ -255,7 +263,8 @@ def _element_findings(scan: PageScan, found: list[_Finding], node: LexborNode, t
         inner = node.text(deep=True)
         if "<" in inner:
             _merge(scan, scan_html(inner, page, post_origins=origins,
-                                   first_line=lines.of(tag, ordinal), scripting=False))
+                                   first_line=functools.partial(lines.of, tag, ordinal),
+                                   scripting=False))
     elif tag in BLOCKED_ELEMENTS:
         found.append(("blocked", tag, ordinal, True,
                       (f"a <{tag}> element (the policy blocks frames and plugins: "
