@@ -85,3 +85,21 @@ def test_a_replacement_guide_follows_the_title_of_its_replacement(root: Path) ->
     pages = cache.render(kb)
     assert _markdown(pages) == _markdown(render_pages(kb))
     assert any(uri.endswith(f"{deprecated[0].id}.md") for uri in cache.rendered)
+
+
+def test_a_shared_partial_that_reads_an_entry_is_noted_on_every_page_using_it(root: Path) -> None:
+    """The ports table is rendered once and reused; an override that shows an entry's
+    title there makes every page with a ports table depend on that entry."""
+    overrides = root / "overrides" / "kbgen"
+    (overrides / "blocks").mkdir(parents=True, exist_ok=True)
+    (overrides / "blocks" / "ports.md.j2").write_text(
+        'SEE ALSO {{ kb.entries["thunderbird"].title }}\n', encoding="utf-8")
+    cache = PageCache()
+    first = cache.render(load_kb(root), overrides)
+    using = {uri for uri, text in _markdown(first).items() if "SEE ALSO" in text}
+    assert len(using) >= 2, using
+    _edit(root / "data/clients/thunderbird.yml", r"^title: .*$", "title: Thunderbird, renamed")
+    kb = load_kb(root)
+    pages = cache.render(kb, overrides)
+    assert _markdown(pages) == _markdown(render_pages(kb, overrides))
+    assert using <= set(cache.rendered), cache.rendered

@@ -16,12 +16,15 @@ build (tests/test_sitebuilder.py) is what would show it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from ..data.kb import KB, Entry
+from . import memo
 from .render import GeneratedPage, Renderer, environment
 from .text import DEFAULT_ESCAPES
 
@@ -80,6 +83,13 @@ class _TrackedKB:
         if name not in SHARED:  # a query or a field kbgen does not know: it may hold any entry
             self._reads.everything = True
         return getattr(self._kb, name)
+
+    def note(self, reads: Reads) -> None:
+        """What a shared partial read, for this page too."""
+        self._reads.entries |= reads.entries
+        self._reads.categories |= reads.categories
+        self._reads.blocks |= reads.blocks
+        self._reads.everything |= reads.everything
 
     # The queries on entries, by what they read.
     def listed(self, category_id: str) -> list[Entry]:
@@ -170,6 +180,7 @@ class _CachingRenderer(Renderer):
         self.changed = changed
         self.touched = touched
         self.blocks = blocks  # kinds of block held by a changed entry, before or after
+        self._partial_reads: dict[tuple[str, Hashable], Reads] = {}
 
     def _render(self, template: str, uri: str, **context: object) -> str:
         entry = context.get("entry")
@@ -188,6 +199,24 @@ class _CachingRenderer(Renderer):
         self.cache.pages[uri] = _Rendered(template, own, reads, markdown)
         self.cache.rendered.append(uri)
         return markdown
+
+    def include(self, name: str, **context: Any) -> Markup:
+        # A partial is rendered once and reused on other pages: what it read of the
+        # entries is noted on every page that uses it, not only on the first.
+        key = (name, memo.freeze(context))
+        page_kb = self.kb
+        if key not in self._partials:
+            reads = Reads()
+            if isinstance(page_kb, _TrackedKB):
+                self.kb = _TrackedKB(page_kb._kb, reads)
+            try:
+                self._partials[key] = self._partial(name, context)
+            finally:
+                self.kb = page_kb
+            self._partial_reads[key] = reads
+        if isinstance(page_kb, _TrackedKB):
+            page_kb.note(self._partial_reads[key])
+        return self._partials[key]
 
     def _affected(self, page: _Rendered) -> bool:
         if not self.changed:

@@ -9,16 +9,17 @@ from __future__ import annotations
 import functools
 import json
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from jinja2 import BaseLoader, ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from ..data import dnsrecords, facts, personal
 from ..data.kb import KB, Entry
-from ..data.model import Category, Client, ComparisonBlock, Endpoint
+from ..data.model import Block, Category, Client, ComparisonBlock, Endpoint
 from ..data.urls import (
     APPLE_PROFILE_PATHS,
     DNS_ZONE_PATH,
@@ -28,7 +29,7 @@ from ..data.urls import (
     entry_uri,
     page_url,
 )
-from . import listing, search
+from . import listing, memo, search
 from .text import DEFAULT_ESCAPES, keep_whole, markdown_html, plain
 
 
@@ -80,6 +81,39 @@ class Renderer:
         self.env = env
         self.values = facts.placeholders(kb)
         self.whole = self._whole()
+        self._partials: dict[tuple[str, Hashable], Markup] = {}  # include(): rendered once each
+        self._page_blocks: dict[str, bool] = {}  # block template -> reads the page's own values?
+        self._card_uri = card_uri(kb)  # depends on the categories only (shared by every page)
+
+    # partials rendered once --------------------------------------------
+    def include(self, name: str, **context: Any) -> Markup:
+        """Template ``name`` rendered with exactly ``context`` (and kb, provider, facts, r).
+
+        Those are all it sees, so equal inputs give equal text: it is rendered once
+        per build for each distinct ``context`` and reused on every page that asks.
+        """
+        key = (name, memo.freeze(context))
+        text = self._partials.get(key)
+        if text is None:
+            text = self._partials[key] = self._partial(name, context)
+        return text
+
+    def _partial(self, name: str, context: dict[str, Any]) -> Markup:
+        text = self.env.get_template(name).render(
+            kb=self.kb, provider=self.kb.provider, facts=facts, r=self, **context)
+        # Without its final newline: the line ``{{ r.include(...) }}`` stands on gives it back.
+        return Markup(text[:-1] if text.endswith("\n") else text)
+
+    def block(self, block: Block, uri: str, entry: Entry) -> Markup:
+        """An article's body block: shared between pages unless its template reads the page."""
+        name = f"blocks/{block.type}.md.j2"
+        reads_page = self._page_blocks.get(name)
+        if reads_page is None:
+            reads_page = self._page_blocks[name] = memo.reads_page(self.env, name)
+        if reads_page:
+            return self._partial(name, {"block": block, "uri": uri, "entry": entry,
+                                        "crumbs": self.kb.ancestors(entry.category)})
+        return self.include(name, block=block)
 
     # helpers exposed to templates -------------------------------------
     def md(self, text: str | None, inline: bool = False) -> str:
@@ -236,14 +270,20 @@ class Renderer:
                 for pid in APPLE_PROFILE_PATHS if (not protocols or pid in protocols)
                 and facts.personal_profile_possible(self.kb, pid)]
 
+    def me_form(self, uri: str, profiles: list[dict[str, str]] | None = None, device: str = "") -> Markup:
+        """The "your own settings" form (_me.html.j2), rendered once for each distinct context."""
+        return self.include("_me.html.j2", me_profiles=profiles or [], me_device=device,
+                            profiles_url=self.me_profiles_url(uri) if profiles else None,
+                            card_url=None if uri == self._card_uri else self.me_card_url(uri))
+
     def me_profiles_url(self, from_uri: str) -> str:
         return _dir_url(from_uri, PERSONAL_PROFILES_PATH, page=False)
 
     def me_card_uri(self) -> str:
-        return card_uri(self.kb)
+        return self._card_uri
 
     def me_card_url(self, from_uri: str) -> str:
-        return _dir_url(from_uri, card_uri(self.kb))
+        return _dir_url(from_uri, self._card_uri)
 
     def _render(self, template: str, uri: str, **context: object) -> str:
         return self.env.get_template(template).render(
@@ -252,7 +292,7 @@ class Renderer:
     # pages ------------------------------------------------------------
     def pages(self) -> list[GeneratedPage]:
         out = [GeneratedPage("index.md", self._render("home.md.j2", "index.md"), "Home")]
-        card = card_uri(self.kb)  # the reader's settings on one page (kbgen-me.js)
+        card = self._card_uri  # the reader's settings on one page (kbgen-me.js)
         out.append(GeneratedPage(card, self._render("settings-card.md.j2", card), "Your email settings"))
         for cat in self.kb.categories.values():
             uri = category_uri(self.kb, cat.id)
