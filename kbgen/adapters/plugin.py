@@ -31,6 +31,7 @@ from ..hosting.robots import write_robots
 from ..mailapps.autoconfig import settings_url, write_machine_files
 from ..mailapps.autodiscover import write_function
 from . import a11y
+from .guard_process import GuardFailed, GuardProcess
 from .plugin_config import KbgenConfig
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
@@ -48,6 +49,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.root = Path.cwd()
         self.serving = False
         self.guard: Guard | None = None
+        self.guard_process: GuardProcess | None = None  # a full build: the guard on another core
         self.data_error: DataError | None = None  # the last load's, while the last good KB is kept
         self.file_cache: FileCache | None = None  # serving: files read once until they change
         self.page_cache: PageCache | None = None  # serving: pages rendered again when their data changes
@@ -189,13 +191,33 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         # One CSP guard per build: it sees each page once, as MkDocs writes it.
         self.guard = new_guard(self._post_to()) if self.config.enabled else None
+        self._stop_guard_process()
+        if self.guard is not None and not self.serving and GuardProcess.possible():
+            self.guard_process = GuardProcess(self.guard)
+            log.debug("kbgen: the CSP guard checks pages in a second process")
+
+    def _check(self, page: str, text: str) -> None:
+        if self.guard_process is not None:
+            try:
+                self.guard_process.check(page, text)
+            except GuardFailed as err:
+                raise PluginError(f"kbgen: {err}") from None
+        elif self.guard is not None:
+            self.guard.check(page, text)
+
+    def _stop_guard_process(self) -> None:
+        if self.guard_process is not None:
+            self.guard_process.stop()
+            self.guard_process = None
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self._stop_guard_process()
 
     # Last of all plugins: the guard must see the HTML exactly as it is written.
     @event_priority(-100)
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         output = a11y.repair(output)
-        if self.guard is not None:
-            self.guard.check(page.file.dest_uri, output)
+        self._check(page.file.dest_uri, output)
         return output
 
     @event_priority(-100)
@@ -204,8 +226,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         if not template_name.endswith(".html"):
             return output_content
         output = a11y.repair(output_content)
-        if self.guard is not None:
-            self.guard.check(template_name, output)  # 404.html: written under its own name
+        self._check(template_name, output)  # 404.html: written under its own name
         return output
 
     def _post_to(self) -> str:
@@ -213,6 +234,13 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         return feedback.endpoint if feedback.enabled else ""
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.guard_process is not None:
+            try:
+                self.guard_process.finish()
+            except GuardFailed as err:
+                raise PluginError(f"kbgen: {err}") from None
+            finally:
+                self.guard_process = None
         if self.kb is None:
             return
         # The published address, also under `mkdocs serve` (whose site_url is the local server).
