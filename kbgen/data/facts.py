@@ -7,6 +7,7 @@ configuration file through one function.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, get_args
@@ -236,6 +237,7 @@ def fill(text: str, values: Mapping[str, str]) -> str:
 _NOT_FILLED = {"legacy"}  # old addresses are matched as they are written
 
 
+@functools.lru_cache(maxsize=1024)
 def _is_markdown(info: FieldInfo) -> bool:
     """Whether a model field holds Markdown (``Markdown``, ``Markdown | None``, ``list[Markdown]``)."""
     def mentions(tp: Any) -> bool:
@@ -255,6 +257,8 @@ def _filled(value: Any, values: Mapping[str, str],
     if isinstance(value, dict):
         return {k: _filled(v, values, markdown, in_markdown) for k, v in value.items()}
     if isinstance(value, BaseModel):
+        if not in_markdown and "{{" not in value.model_dump_json():
+            return value  # nothing to fill (most entries): pydantic's JSON is far quicker than a walk
         fields = type(value).model_fields
         update = {name: _filled(getattr(value, name), values, markdown, _is_markdown(info))
                   for name, info in fields.items() if name not in _NOT_FILLED}
