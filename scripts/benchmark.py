@@ -148,10 +148,10 @@ def make_plain(kbgen_root: Path, dest: Path) -> None:
     plugin.on_config(config)
     shutil.copytree(kbgen_root / "docs", dest / "docs")
     shutil.copytree(kbgen_root / "overrides", dest / "overrides")
-    for uri, page in plugin.pages.items():
+    for uri, markdown in plugin.rendered().items():
         target = dest / "docs" / uri
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(page.markdown, encoding="utf-8")
+        target.write_text(markdown, encoding="utf-8")
     raw = yaml.safe_load((kbgen_root / "mkdocs.yml").read_text(encoding="utf-8"))
     raw["plugins"] = [p for p in raw["plugins"] if p != "kbgen" and not
                       (isinstance(p, dict) and "kbgen" in p)]

@@ -17,12 +17,11 @@ process, which gives the same result.
 from __future__ import annotations
 
 import multiprocessing
-import os
-import threading
 from multiprocessing.connection import Connection
 from typing import Any
 
 from ..hosting.guard import Guard, ScriptPolicy
+from . import workers
 
 _DONE = None  # sent after the last page
 
@@ -37,8 +36,12 @@ class GuardProcess:
     def __init__(self, guard: Guard) -> None:
         self.guard = guard
         context = multiprocessing.get_context("fork")
-        self._conn, child = context.Pipe(duplex=True)
-        self._process = context.Process(target=_work, args=(guard, child), daemon=True,
+        # Pages go through a queue, whose thread writes them to the worker: a page
+        # (50 KB) is bigger than a pipe's buffer, and writing it straight to the pipe
+        # would wait for the worker to finish the page before.
+        self._pages: multiprocessing.Queue[tuple[str, str] | None] = context.Queue()
+        self._conn, child = context.Pipe(duplex=False)  # the results, at the end
+        self._process = context.Process(target=_work, args=(guard, self._pages, child), daemon=True,
                                         name="kbgen-csp-guard")
         self._process.start()
         child.close()
@@ -47,23 +50,25 @@ class GuardProcess:
     @staticmethod
     def possible() -> bool:
         """Whether a worker can help: a second core, and a process safe to fork."""
-        return (hasattr(os, "fork") and (os.cpu_count() or 1) > 1
-                and threading.active_count() == 1)
+        return workers.possible()
 
     def check(self, page: str, text: str) -> None:
-        try:
-            self._conn.send((page, text))
-        except (BrokenPipeError, ConnectionResetError, EOFError):
-            raise GuardFailed(self._why()) from None
+        if not self._process.is_alive():
+            raise GuardFailed(self._why())
+        self._pages.put((page, text))
 
     def finish(self) -> Guard:
         """Wait for the worker's results, merge them into the guard, and stop the worker."""
         if self._finished:
             return self.guard
         self._finished = True
+        if not self._process.is_alive():
+            self._pages.cancel_join_thread()
+            raise GuardFailed(self._why())
         try:
-            self._conn.send(_DONE)
-            outcome: tuple[str, Any] = self._conn.recv()
+            self._pages.put(_DONE)
+            self._pages.close()
+            outcome: tuple[str, Any] = self._conn.recv()  # EOFError: the worker died
         except (BrokenPipeError, ConnectionResetError, EOFError):
             raise GuardFailed(self._why()) from None
         finally:
@@ -80,23 +85,24 @@ class GuardProcess:
         """The build failed: end the worker without waiting for its results."""
         if not self._finished:
             self._finished = True
-            self._conn.close()
             self._process.terminate()
             self._process.join(timeout=10)
+            self._pages.cancel_join_thread()  # pages nobody will read: do not wait to write them
+            self._pages.close()
+            self._conn.close()
 
     def _why(self) -> str:
         self._process.join(timeout=10)
         return f"the CSP guard's worker process ended early (exit code {self._process.exitcode})"
 
 
-def _work(guard: Guard, conn: Connection) -> None:
+def _work(guard: Guard, pages: multiprocessing.Queue[tuple[str, str] | None],
+          conn: Connection) -> None:
     try:
-        while (message := conn.recv()) is not _DONE:
+        while (message := pages.get()) is not _DONE:
             page, text = message
             guard.check(page, text)
         conn.send(("results", guard.results))
-    except EOFError:
-        return  # the build stopped: nobody is waiting for results
     except Exception as err:  # reported in the parent, which fails the build with it
         conn.send(("error", f"the CSP guard failed: {type(err).__name__}: {err}"))
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from mkdocs.utils.templates import TemplateContext
 
 from ..content.incremental import PageCache
 from ..content.reader import Reader, feedback_view, page_dates, support_view, url_lookup
-from ..content.render import GeneratedPage, category_links, render_pages
+from ..content.render import GeneratedPage, Renderer, category_links, environment, render_pages
 from ..content.text import markdown_escapes
 from ..data import facts
 from ..data.errors import DataError, Severity, format_text
@@ -30,9 +31,10 @@ from ..hosting.netlify import NetlifyFilesError, is_preview, new_guard, write_ne
 from ..hosting.robots import write_robots
 from ..mailapps.autoconfig import settings_url, write_machine_files
 from ..mailapps.autodiscover import write_function
-from . import a11y
+from . import a11y, workers
 from .guard_process import GuardFailed, GuardProcess
 from .plugin_config import KbgenConfig
+from .render_process import RenderProcess, StreamedFile
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
 
@@ -50,6 +52,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.serving = False
         self.guard: Guard | None = None
         self.guard_process: GuardProcess | None = None  # a full build: the guard on another core
+        self.render_process: RenderProcess | None = None  # a full build: the Markdown, likewise
+        self.renderer: Renderer | None = None
         self.data_error: DataError | None = None  # the last load's, while the last good KB is kept
         self.file_cache: FileCache | None = None  # serving: files read once until they change
         self.page_cache: PageCache | None = None  # serving: pages rendered again when their data changes
@@ -88,8 +92,18 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         templates = self.root / self.config.templates_dir
         # Plain text is escaped for the Markdown MkDocs will run: mkdocs.yml's extensions.
         escapes = markdown_escapes(config.markdown_extensions, config.mdx_configs)
-        pages = (self.page_cache.render(kb, templates, escapes) if self.page_cache
-                 else render_pages(kb, templates, escapes))
+        self._stop_render_process()
+        self.renderer = None
+        if self.page_cache is not None:
+            pages = self.page_cache.render(kb, templates, escapes)
+        elif workers.possible():
+            # The Markdown is rendered on the other core as MkDocs reads the pages (on_files).
+            self.renderer = renderer = Renderer(kb, environment(templates, escapes))
+            pages = renderer.plan()  # addresses and titles only: what the nav needs now
+            self.render_process = RenderProcess(
+                lambda: ((page.src_uri, renderer.markdown(page)) for page in pages))
+        else:
+            pages = render_pages(kb, templates, escapes)
         self.pages = {p.src_uri: p for p in pages}
         config.nav = self._nav(kb)
         return config
@@ -131,8 +145,18 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             if existing is not None and not existing.generated_by:
                 raise PluginError(f"kbgen: docs/{uri} clashes with a generated page; "
                                   "rename or remove the hand-written file")
-            files.append(File.generated(config, uri, content=page.markdown))
+            if self.render_process is not None and self.renderer is not None:
+                files.append(StreamedFile.streamed(config, uri, self.render_process,
+                                                   functools.partial(self.renderer.markdown, page)))
+            else:
+                files.append(File.generated(config, uri, content=page.markdown))
         return files
+
+    def rendered(self) -> dict[str, str]:
+        """Every generated page's Markdown by URI (for the benchmark's plain-Material copy)."""
+        if self.renderer is not None:
+            return {uri: self.renderer.markdown(page) for uri, page in self.pages.items()}
+        return {uri: page.markdown for uri, page in self.pages.items()}
 
     @event_priority(50)
     def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
@@ -192,7 +216,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         # One CSP guard per build: it sees each page once, as MkDocs writes it.
         self.guard = new_guard(self._post_to()) if self.config.enabled else None
         self._stop_guard_process()
-        if self.guard is not None and not self.serving and GuardProcess.possible():
+        if self.guard is not None and not self.serving and workers.possible():
             self.guard_process = GuardProcess(self.guard)
             log.debug("kbgen: the CSP guard checks pages in a second process")
 
@@ -210,8 +234,14 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             self.guard_process.stop()
             self.guard_process = None
 
+    def _stop_render_process(self) -> None:
+        if self.render_process is not None:
+            self.render_process.stop()
+            self.render_process = None
+
     def on_build_error(self, *, error: Exception) -> None:
         self._stop_guard_process()
+        self._stop_render_process()
 
     # Last of all plugins: the guard must see the HTML exactly as it is written.
     @event_priority(-100)
@@ -234,6 +264,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         return feedback.endpoint if feedback.enabled else ""
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._stop_render_process()  # every page has been read by now
         if self.guard_process is not None:
             try:
                 self.guard_process.finish()

@@ -10,7 +10,7 @@ import functools
 import json
 import posixpath
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -291,21 +291,32 @@ class Renderer:
 
     # pages ------------------------------------------------------------
     def pages(self) -> list[GeneratedPage]:
-        out = [GeneratedPage("index.md", self._render("home.md.j2", "index.md"), "Home")]
-        card = self._card_uri  # the reader's settings on one page (kbgen-me.js)
-        out.append(GeneratedPage(card, self._render("settings-card.md.j2", card), "Your email settings"))
+        return [replace(page, markdown=self.markdown(page)) for page in self.plan()]
+
+    def plan(self) -> list[GeneratedPage]:
+        """Every page to generate, in order, without its Markdown (``markdown`` is "")."""
+        out = [GeneratedPage("index.md", "", "Home"),
+               # The reader's settings on one page (kbgen-me.js).
+               GeneratedPage(self._card_uri, "", "Your email settings")]
         for cat in self.kb.categories.values():
-            uri = category_uri(self.kb, cat.id)
-            out.append(GeneratedPage(uri, self.category(cat, uri), cat.title, category_id=cat.id))
+            out.append(GeneratedPage(category_uri(self.kb, cat.id), "", cat.title, category_id=cat.id))
         for entry in self.kb.published():
-            uri = entry_uri(self.kb, entry)
-            template = "client.md.j2" if isinstance(entry, Client) else "article.md.j2"
-            text = self._render(template, uri, entry=entry,
-                                crumbs=self.kb.ancestors(entry.category))
-            out.append(GeneratedPage(uri, text, entry.title, entry_id=entry.id,
-                                     category_id=entry.category,
-                                     source=self.kb.sources.get(entry.id)))
+            out.append(GeneratedPage(entry_uri(self.kb, entry), "", entry.title, entry_id=entry.id,
+                                     category_id=entry.category, source=self.kb.sources.get(entry.id)))
         return out
+
+    def markdown(self, page: GeneratedPage) -> str:
+        """The Markdown of one page of ``plan()``."""
+        uri = page.src_uri
+        if page.entry_id is not None:
+            entry = self.kb.entries[page.entry_id]
+            template = "client.md.j2" if isinstance(entry, Client) else "article.md.j2"
+            return self._render(template, uri, entry=entry, crumbs=self.kb.ancestors(entry.category))
+        if page.category_id is not None:
+            return self.category(self.kb.categories[page.category_id], uri)
+        if uri == "index.md":
+            return self._render("home.md.j2", uri)
+        return self._render("settings-card.md.j2", uri)
 
     def category(self, cat: Category, uri: str) -> str:
         return self._render("category.md.j2", uri, category=cat,

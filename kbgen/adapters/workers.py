@@ -1,0 +1,13 @@
+"""When a full build may hand work to forked worker processes (the CSP guard, the render)."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+
+def possible() -> bool:
+    """A second core to run on, and a process that is safe to fork: one with a single
+    thread. A preview server and test runners with threads get the in-process path,
+    which gives the same site."""
+    return hasattr(os, "fork") and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
