@@ -23,7 +23,7 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 
 def _worker(renderer: Renderer) -> RenderProcess:
     plan = renderer.plan()
-    return RenderProcess(lambda: ((p.src_uri, renderer.markdown(p)) for p in plan))
+    return RenderProcess(lambda: (("page", p.src_uri, renderer.markdown(p)) for p in plan))
 
 
 @pytest.mark.parametrize("name", provider_names())
@@ -62,3 +62,57 @@ def test_pages_are_rendered_in_process_when_the_worker_dies(tmp_path: Path) -> N
     worker._process.kill()
     files = _streamed(renderer, worker)
     assert {f.src_uri: f.content_string for f in files} == expected
+
+
+@pytest.mark.slow
+def test_a_build_with_workers_writes_the_site_a_build_without_them_writes(tmp_path: Path) -> None:
+    """Byte for byte: every page, the search index, the sitemap, _headers and the rest."""
+    import subprocess
+    import sys
+
+    from .conftest import copy_project
+
+    root = copy_project(tmp_path / "project")
+    sites = {}
+    for workers in ("1", "0"):
+        site = tmp_path / f"site-{workers}"
+        result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--verbose",
+                                 "-d", str(site)], cwd=root, capture_output=True, text=True,
+                                env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "KBGEN_WORKERS": workers},
+                                check=False)
+        assert result.returncode == 0, result.stderr[-2000:]
+        two_cores = (os.cpu_count() or 1) > 1
+        assert ("CSP guard checks pages in a second process" in result.stderr) == (
+            workers == "1" and two_cores)
+        sites[workers] = {p.relative_to(site).as_posix(): p.read_bytes()
+                          for p in sorted(site.rglob("*")) if p.is_file()}
+    assert sites["1"].keys() == sites["0"].keys()
+    assert [f for f in sites["1"] if sites["1"][f] != sites["0"][f]] == []
+    assert any(b'class="kb-also-read' in page for page in sites["1"].values())
+
+
+@pytest.mark.slow
+def test_a_site_whose_overrides_predate_the_page_parts_still_builds(tmp_path: Path) -> None:
+    """A provider's copy of overrides/ from before partials/kbgen/article-*.html: its
+    main.html includes the pieces itself, from the reader's values kbgen still gives."""
+    import subprocess
+    import sys
+
+    from selectolax.lexbor import LexborHTMLParser
+
+    from .conftest import copy_project
+
+    root = copy_project(tmp_path / "project")
+    (root / "overrides" / "main.html").write_bytes(
+        (ROOT / "tests" / "fixtures" / "main-before-parts.html").read_bytes())
+    for name in ("head", "top", "bottom"):
+        (root / "overrides" / "partials" / "kbgen" / f"article-{name}.html").unlink()
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", "site"],
+                            cwd=root, capture_output=True, text=True, check=False,
+                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    page = LexborHTMLParser((root / "site" / "email" / "thunderbird" / "index.html").read_text())
+    assert page.css_first('meta[property="og:title"]') is not None
+    assert page.css_first(".kb-also-read__link") is not None
+    assert page.css_first("form.kb-feedback__form") is not None
+    assert page.css_first("#kb-support") is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,8 +34,9 @@ from ..mailapps.autoconfig import settings_url, write_machine_files
 from ..mailapps.autodiscover import write_function
 from . import a11y, workers
 from .guard_process import GuardFailed, GuardProcess
+from .page_parts import LazyParts, PageParts, canonical_url
 from .plugin_config import KbgenConfig
-from .render_process import RenderProcess, StreamedFile
+from .render_process import Item, RenderProcess, StreamedFile
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
 
@@ -54,6 +56,9 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.guard_process: GuardProcess | None = None  # a full build: the guard on another core
         self.render_process: RenderProcess | None = None  # a full build: the Markdown, likewise
         self.renderer: Renderer | None = None
+        self.parts: PageParts | None = None  # kbgen's additions to article pages (page_parts.py)
+        self._files: Files | None = None
+        self._also_read = True  # whether self.reader has Also Read (not when a worker has it)
         self.data_error: DataError | None = None  # the last load's, while the last good KB is kept
         self.file_cache: FileCache | None = None  # serving: files read once until they change
         self.page_cache: PageCache | None = None  # serving: pages rendered again when their data changes
@@ -97,11 +102,11 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         if self.page_cache is not None:
             pages = self.page_cache.render(kb, templates, escapes)
         elif workers.possible():
-            # The Markdown is rendered on the other core as MkDocs reads the pages (on_files).
+            # The Markdown, and the parts kbgen adds to article pages, are rendered on the
+            # other core as MkDocs reads and builds the pages (on_files, on_page_context).
             self.renderer = renderer = Renderer(kb, environment(templates, escapes))
             pages = renderer.plan()  # addresses and titles only: what the nav needs now
-            self.render_process = RenderProcess(
-                lambda: ((page.src_uri, renderer.markdown(page)) for page in pages))
+            self.render_process = RenderProcess(functools.partial(self._work, config, kb, pages))
         else:
             pages = render_pages(kb, templates, escapes)
         self.pages = {p.src_uri: p for p in pages}
@@ -152,6 +157,27 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
                 files.append(File.generated(config, uri, content=page.markdown))
         return files
 
+    def _work(self, config: MkDocsConfig, kb: KB, pages: list[GeneratedPage]) -> Iterator[Item]:
+        """What the render worker does (render_process.py): each page's Markdown, the
+        articles' dates, then each article page's reader values and parts, in build order."""
+        assert self.renderer is not None
+        for page in pages:
+            yield "page", page.src_uri, self.renderer.markdown(page)
+        urls = {p.src_uri: _page_url(config, p.src_uri) for p in pages}
+        ids = {p.entry_id: p.src_uri for p in pages if p.entry_id}
+        reader = Reader.build(kb, url_lookup(ids, urls.get), feedback_view(self.config.feedback),
+                              config.site_url or kb.provider.site_url)
+        yield "summary", "", reader.updated
+        env = config.theme.get_env()
+        _set_globals(env, reader, kb)
+        parts = PageParts(env, config)
+        for page in pages:
+            if page.entry_id is not None:
+                url = urls[page.src_uri]
+                canonical = canonical_url(config.site_url, url)
+                values = reader.page_context(page.entry_id, canonical, url)
+                yield "extra", page.src_uri, (url, canonical, values, parts.render(values, url))
+
     def rendered(self) -> dict[str, str]:
         """Every generated page's Markdown by URI (for the benchmark's plain-Material copy)."""
         if self.renderer is not None:
@@ -170,32 +196,49 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         # leaves it out: the author has the file open already, and `kbgen serve` must write
         # exactly what a build writes.
         page.edit_url = edit_url(self.kb.provider, generated.source) if is_preview() else None
-        context["kbgen"] = {"entry_id": generated.entry_id, "source": generated.source}  # type: ignore[typeddict-unknown-key]
-        if self.reader is not None:
-            context["kbgen"].update(  # type: ignore[typeddict-item]
-                self.reader.page_context(generated.entry_id, page.canonical_url, page.url))
+        values: dict[str, Any] = {"entry_id": generated.entry_id, "source": generated.source}
+        made = (self.render_process.extra(page.file.src_uri)
+                if self.render_process is not None and generated.entry_id else None)
+        if made is not None and made[:2] == (page.url, page.canonical_url):
+            values.update(made[2], parts=made[3])  # the worker's, for this very address
+        elif self.reader is not None and self.parts is not None:
+            if generated.entry_id and not self._also_read and self._files is not None:
+                # The worker failed: Also Read here after all.
+                self.reader = self._reader(config, self._files, also_read=True)
+            found = self.reader.page_context(generated.entry_id, page.canonical_url, page.url)
+            values.update(found, parts=LazyParts(self.parts, found, page.url))
+        context["kbgen"] = values  # type: ignore[typeddict-unknown-key]
         return context
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         # Once per build, when every page's URL is known: Also Read, dates, feedback form.
         if self.kb is not None:
-            ids = {p.entry_id: uri for uri, p in self.pages.items() if p.entry_id}
-            def found(uri: str) -> str | None:
-                file = files.get_file_from_path(uri)
-                return file.url if file is not None else None
-
-            self.reader = Reader.build(self.kb, url_lookup(ids, found),
-                                       feedback_view(self.config.feedback),
-                                       config.site_url or self.kb.provider.site_url)
-            env.globals["kbgen_feedback"] = self.reader.feedback
+            self._files = files
+            # With a render worker, it has Also Read and the dates already.
+            self._also_read = self.render_process is None
+            self.reader = self._reader(config, files, also_read=self._also_read)
             # The sitemap's lastmod: each article's own date, not the day of the build.
             dates = page_dates(self.kb, self.reader.updated)
             for file in files.documentation_pages():
                 if file.page is not None and file.src_uri in dates and file.src_uri in self.pages:
                     file.page.update_date = dates[file.src_uri].isoformat()
-            env.globals["kbgen_support"] = support_view(self.kb.provider)
-            env.globals["kbgen_back_links"] = self.reader.back_links()
+            _set_globals(env, self.reader, self.kb)
+            self.parts = PageParts(env, config)
         return env
+
+    def _reader(self, config: MkDocsConfig, files: Files, *, also_read: bool) -> Reader:
+        assert self.kb is not None
+        ids = {p.entry_id: uri for uri, p in self.pages.items() if p.entry_id}
+
+        def found(uri: str) -> str | None:
+            file = files.get_file_from_path(uri)
+            return file.url if file is not None else None
+
+        updated = self.render_process.summary() if self.render_process is not None else None
+        self._also_read = also_read
+        return Reader.build(self.kb, url_lookup(ids, found), feedback_view(self.config.feedback),
+                            config.site_url or self.kb.provider.site_url, also_read=also_read,
+                            updated=updated)
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         if self.config.enabled:
@@ -284,6 +327,19 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
                                 post_to=self._post_to(), guard=self.guard)
         except NetlifyFilesError as err:
             raise PluginError("kbgen: the built site cannot be published:\n" + str(err)) from None
+
+
+def _set_globals(env: Any, reader: Reader, kb: KB) -> None:
+    """What every template may show: the feedback form, the support block, links back."""
+    env.globals["kbgen_feedback"] = reader.feedback
+    env.globals["kbgen_support"] = support_view(kb.provider)
+    env.globals["kbgen_back_links"] = reader.back_links()
+
+
+def _page_url(config: MkDocsConfig, uri: str) -> str:
+    """The URL MkDocs gives the page at ``uri`` (File.url)."""
+    return File(uri, src_dir=None, dest_dir=config.site_dir,
+                use_directory_urls=config.use_directory_urls).url
 
 
 def _set_identity(config: MkDocsConfig, kb: KB, *, serving: bool) -> None:

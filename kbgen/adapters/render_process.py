@@ -26,39 +26,65 @@ class RenderFailed(Exception):
     """The worker stopped before sending every page."""
 
 
-class RenderProcess:
-    """Pages' Markdown, by URI, from a forked worker running ``render`` (which yields them)."""
+# What the worker yields, in order: ("page", uri, Markdown) for every page, then
+# ("summary", "", value) once, then ("extra", uri, value) for pages that have more.
+# MkDocs reads every page's Markdown before it builds any page, and builds them in
+# the same order: sending the extras last, in that order, lets the pipe hold back a
+# worker that gets ahead, so they never pile up in memory.
+Item = tuple[str, str, Any]
 
-    def __init__(self, render: Callable[[], Iterator[tuple[str, str]]]) -> None:
+
+class RenderProcess:
+    """Pages' Markdown, a summary and per-page extras from a forked worker running ``render``."""
+
+    def __init__(self, render: Callable[[], Iterator[Item]]) -> None:
         context = multiprocessing.get_context("fork")
         self._conn, child = context.Pipe(duplex=False)
         self._process = context.Process(target=_work, args=(render, child), daemon=True,
                                         name="kbgen-render")
         self._process.start()
         child.close()
-        self._ready: dict[str, str] = {}
+        self._got: dict[tuple[str, str], Any] = {}
         self._done = False
         self.error = ""  # what the worker reported, if it failed
 
     def markdown(self, uri: str) -> str:
         """The page's Markdown (each page is handed out once: MkDocs keeps it from then on)."""
-        while uri not in self._ready:
+        found = self._take("page", uri)
+        if found is _MISSING:
+            raise RenderFailed(self.error or f"the render worker sent no page {uri}")
+        assert isinstance(found, str)
+        return found
+
+    def summary(self) -> Any:
+        """What the worker sent after the last page's Markdown (None if it failed)."""
+        found = self._take("summary", "")
+        return None if found is _MISSING else found
+
+    def extra(self, uri: str) -> Any:
+        """What the worker made for the page besides its Markdown (None if nothing or failed)."""
+        found = self._take("extra", uri)
+        return None if found is _MISSING else found
+
+    def _take(self, kind: str, key: str) -> Any:
+        while (kind, key) not in self._got:
             if self._done:
-                raise RenderFailed(self.error or f"the render worker sent no page {uri}")
+                return _MISSING
             self._receive()
-        return self._ready.pop(uri)
+        return self._got.pop((kind, key))
 
     def _receive(self) -> None:
         try:
-            kind, value = self._conn.recv()
+            kind, key, value = self._conn.recv()
         except (EOFError, OSError):
             self._finish(f"the render worker ended early (exit code {self._process.exitcode})")
             return
-        if kind == "page":
-            uri, text = value
-            self._ready[uri] = text
+        if kind == "done":
+            self._finish("")
+        elif kind == "error":
+            self._finish(value)
         else:
-            self._finish(value if kind == "error" else "")
+            self._got[(kind, key)] = value
 
     def _finish(self, error: str) -> None:
         self._done = True
@@ -74,15 +100,18 @@ class RenderProcess:
             self._conn.close()
 
 
-def _work(render: Callable[[], Iterator[tuple[str, str]]], conn: Connection) -> None:
+_MISSING = object()
+
+
+def _work(render: Callable[[], Iterator[Item]], conn: Connection) -> None:
     try:
-        for uri, text in render():
-            conn.send(("page", (uri, text)))
-        conn.send(("done", None))
+        for item in render():
+            conn.send(item)
+        conn.send(("done", "", None))
     except BrokenPipeError:
         return  # the build stopped
-    except Exception as err:  # rendered again in process, where it is raised as usual
-        conn.send(("error", f"{type(err).__name__}: {err}"))
+    except Exception as err:  # done again in process, where it is raised as usual
+        conn.send(("error", "", f"{type(err).__name__}: {err}"))
     finally:
         conn.close()
 

@@ -184,9 +184,13 @@ class Reader:
 
     @classmethod
     def build(cls, kb: KB, url_of: Callable[[str], str | None],
-              feedback: Feedback | None, site_url: str = "") -> Reader:
+              feedback: Feedback | None, site_url: str = "", *, also_read: bool = True,
+              updated: dict[str, dt.date] | None = None) -> Reader:
+        """``also_read=False``: without Also Read (whoever renders the pages has it);
+        ``updated``: the dates, when they are known already."""
         base = site_url if not site_url or site_url.endswith("/") else site_url + "/"
-        return cls(kb, url_of, feedback, also_read_all(kb.entries), last_updated(kb), base)
+        return cls(kb, url_of, feedback, also_read_all(kb.entries) if also_read else {},
+                   last_updated(kb) if updated is None else updated, base)
 
     def _absolute(self, uri: str) -> str:
         return urljoin(self.site_url, published_url(uri).lstrip("/"))
