@@ -40,6 +40,7 @@ class RenderProcess:
     def __init__(self, render: Callable[[], Iterator[Item]]) -> None:
         context = multiprocessing.get_context("fork")
         self._conn, child = context.Pipe(duplex=False)
+        _widen(child)
         self._process = context.Process(target=_work, args=(render, child), daemon=True,
                                         name="kbgen-render")
         self._process.start()
@@ -101,6 +102,19 @@ class RenderProcess:
 
 
 _MISSING = object()
+PIPE_BYTES = 1 << 20  # Linux's default ceiling for an unprivileged process
+
+
+def _widen(conn: Connection) -> None:
+    """Let the worker run up to a megabyte ahead (about a hundred pages) instead of the
+    pipe's default 64 KB: a worker the system schedules late then rarely keeps MkDocs
+    waiting. Where the system has no such setting, the default stays."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(conn.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except (ImportError, AttributeError, OSError):
+        pass
 
 
 def _work(render: Callable[[], Iterator[Item]], conn: Connection) -> None:
