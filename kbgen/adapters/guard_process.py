@@ -43,7 +43,7 @@ class GuardProcess:
         self._conn, child = context.Pipe(duplex=False)  # the results, at the end
         self._process = context.Process(target=_work, args=(guard, self._pages, child), daemon=True,
                                         name="kbgen-csp-guard")
-        self._process.start()
+        workers.start(self._process)
         child.close()
         self._finished = False
 

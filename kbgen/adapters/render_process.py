@@ -21,6 +21,8 @@ from typing import Any
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File
 
+from . import workers
+
 
 class RenderFailed(Exception):
     """The worker stopped before sending every page."""
@@ -43,7 +45,7 @@ class RenderProcess:
         _widen(child)
         self._process = context.Process(target=_work, args=(render, child), daemon=True,
                                         name="kbgen-render")
-        self._process.start()
+        workers.start(self._process)
         child.close()
         self._got: dict[tuple[str, str], Any] = {}
         self._done = False
