@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kbgen.adapters.guard_process import GuardFailed, GuardProcess
+from kbgen.adapters.guard_process import QUEUED_PAGES, GuardFailed, GuardProcess
 from kbgen.hosting.guard import Guard, material_templates, template_scripts
 
 from ..conftest import copy_project
@@ -53,6 +53,23 @@ def test_a_worker_that_dies_fails_the_check_with_a_message() -> None:
         worker.check("index.html", "<p>fine</p>")
     with pytest.raises(GuardFailed, match=r"ended early \(exit code -9\)"):
         worker.finish()
+
+
+def test_a_worker_that_dies_with_a_full_queue_does_not_hang_the_build() -> None:
+    """The queue holds QUEUED_PAGES pages; a worker that stops reading and then dies
+    must end the wait with an error, not leave the build waiting forever."""
+    import signal
+    import threading
+
+    worker = GuardProcess(Guard(template_scripts(material_templates())))
+    pid = worker._process.pid
+    assert pid is not None
+    os.kill(pid, signal.SIGSTOP)  # alive, but reading nothing: the queue fills up
+    threading.Timer(2.0, os.kill, (pid, signal.SIGKILL)).start()
+    page = "<p>fine</p>" * 5000  # 55 KB: the pipe's buffer holds one
+    with pytest.raises(GuardFailed, match=r"ended early \(exit code -9\)"):
+        for _ in range(QUEUED_PAGES * 4):
+            worker.check("index.html", page)
 
 
 @pytest.mark.slow
