@@ -32,6 +32,7 @@ from ..mailapps.autoconfig import settings_url, write_machine_files
 from ..mailapps.autodiscover import write_function
 from . import a11y
 from .plugin_config import KbgenConfig
+from .sidebar import page_nav
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
 
@@ -135,6 +136,9 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
     @event_priority(50)
     def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
                         nav: Any) -> TemplateContext | None:
+        if self.config.enabled:
+            # The sidebar holds the path to the page and its own section, not the whole site.
+            context["nav"] = page_nav(nav, page)
         generated = self.pages.get(page.file.src_uri)
         if generated is None or self.kb is None:
             return context
@@ -181,6 +185,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
 
     def on_template_context(self, context: TemplateContext, *, template_name: str,
                             config: MkDocsConfig) -> TemplateContext | None:
+        if template_name == "404.html" and self.config.enabled and context.get("nav"):
+            context["nav"] = page_nav(context["nav"], None)  # the top level only, as on the home page
         if template_name == "404.html" and self.kb is not None:
             # overrides/404.html lists the categories; links are absolute (any depth 404s).
             context["kbgen_categories"] = category_links(self.kb, site_base(config))  # type: ignore[typeddict-unknown-key]
