@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -131,7 +132,24 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
                 raise PluginError(f"kbgen: docs/{uri} clashes with a generated page; "
                                   "rename or remove the hand-written file")
             files.append(File.generated(config, uri, content=page.markdown))
+        if not self.serving:
+            # MkDocs holds the Markdown from here on (the File's content, then the Page's); a
+            # second reference would keep each page's text alive for the whole build.
+            self.pages = {uri: replace(page, markdown="") for uri, page in self.pages.items()}
         return files
+
+    # After every other plugin: the page's Markdown is of no further use once it is HTML.
+    @event_priority(-100)
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
+                        files: Files) -> str | None:
+        if not self.serving and page.file.src_uri in self.pages:
+            # Nothing reads a page's Markdown after this in a one-off build (neither MkDocs'
+            # page rendering nor Material's templates or search), and at 10,000 pages the
+            # generated text, held twice (the File's and the Page's), is the largest thing
+            # kept to the end of the build. The preview keeps it: it compares it on edits.
+            page.file.content_string = ""
+            page.markdown = ""
+        return html
 
     @event_priority(50)
     def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
