@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,6 +38,7 @@ from .guard_process import GuardFailed, GuardProcess
 from .page_parts import LazyParts, PageParts, canonical_url
 from .plugin_config import KbgenConfig
 from .render_process import Item, RenderProcess, StreamedFile
+from .sidebar import page_nav
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
 
@@ -155,6 +157,10 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
                                                    functools.partial(self.renderer.markdown, page)))
             else:
                 files.append(File.generated(config, uri, content=page.markdown))
+        if not self.serving:
+            # MkDocs holds the Markdown from here on (the File's content, then the Page's); a
+            # second reference would keep each page's text alive for the whole build.
+            self.pages = {uri: replace(page, markdown="") for uri, page in self.pages.items()}
         return files
 
     def _work(self, config: MkDocsConfig, kb: KB, pages: list[GeneratedPage]) -> Iterator[Item]:
@@ -184,9 +190,25 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             return {uri: self.renderer.markdown(page) for uri, page in self.pages.items()}
         return {uri: page.markdown for uri, page in self.pages.items()}
 
+    # After every other plugin: the page's Markdown is of no further use once it is HTML.
+    @event_priority(-100)
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig,
+                        files: Files) -> str | None:
+        if not self.serving and page.file.src_uri in self.pages:
+            # Nothing reads a page's Markdown after this in a one-off build (neither MkDocs'
+            # page rendering nor Material's templates or search), and at 10,000 pages the
+            # generated text, held twice (the File's and the Page's), is the largest thing
+            # kept to the end of the build. The preview keeps it: it compares it on edits.
+            page.file.content_string = ""
+            page.markdown = ""
+        return html
+
     @event_priority(50)
     def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
                         nav: Any) -> TemplateContext | None:
+        if self.config.enabled:
+            # The sidebar holds the path to the page and its own section, not the whole site.
+            context["nav"] = page_nav(nav, page)
         generated = self.pages.get(page.file.src_uri)
         if generated is None or self.kb is None:
             return context
@@ -250,6 +272,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
 
     def on_template_context(self, context: TemplateContext, *, template_name: str,
                             config: MkDocsConfig) -> TemplateContext | None:
+        if template_name == "404.html" and self.config.enabled and context.get("nav"):
+            context["nav"] = page_nav(context["nav"], None)  # the top level only, as on the home page
         if template_name == "404.html" and self.kb is not None:
             # overrides/404.html lists the categories; links are absolute (any depth 404s).
             context["kbgen_categories"] = category_links(self.kb, site_base(config))  # type: ignore[typeddict-unknown-key]

@@ -65,9 +65,20 @@ class Document:
     # Where the text of a literal block (|) or a one-line plain scalar starts,
     # so a problem inside a long Markdown field can point at its own line.
     text_starts: dict[PathKey, tuple[Position, bool]] = field(default_factory=dict)
+    # The file's text while the positions above are not worked out yet. They are wanted
+    # only for a problem, and rarely; kept for every file, they took 200 MiB at 10,000
+    # files (a tuple key and a tuple value for every key and value), the text a tenth.
+    text: str | None = field(default=None, repr=False, compare=False)
+
+    def _marked(self) -> None:
+        if self.text is not None:
+            marked = _build(self.text, self.file, marks=True)
+            self.values, self.keys, self.text_starts = marked.values, marked.keys, marked.text_starts
+            self.text = None
 
     def where(self, path: PathKey, *, key: bool = False) -> Position:
         """Position of a value (or its key); falls back to the nearest ancestor."""
+        self._marked()
         path = tuple(path)
         while True:
             table = (self.keys, self.values) if key else (self.values, self.keys)
@@ -81,12 +92,13 @@ class Document:
     def problem(self, path: PathKey, message: str, hint: str = "", *, key: bool = False,
                 offset: int | None = None, **kw: Any) -> Problem:
         """A problem at ``path``; ``offset`` is a character index into a text value."""
-        line, col = self.where(path, key=key)
+        line, col = self.where(path, key=key)  # works out the positions
         if offset is not None and path in self.text_starts:
             line, col = self._inside(path, offset)
         return Problem(self.file, line, col, dotted(path), message, hint, **kw)
 
     def _inside(self, path: PathKey, offset: int) -> Position:
+        self._marked()
         (line, col), block = self.text_starts[path]
         value = self._value(path)
         before = value[:offset]
@@ -147,7 +159,9 @@ def load_text(text: str, file: str) -> Document | Problem:
                        "delete it: it is usually pasted in by accident, and an editor may show "
                        "it as a box, a space or nothing")
     try:
-        return _build(text, file)
+        doc = _build(text, file, marks=False)
+        doc.text = text
+        return doc
     except _Refused as err:
         line, col = _pos(err.mark)
         return Problem(file, line, col, dotted(err.path), err.message, err.hint)
@@ -250,7 +264,8 @@ def _refuse_characters(event: yaml.ScalarEvent, path: PathKey, what: str = "valu
                        "files cannot carry it", "remove the escape sequence", path)
 
 
-def _build(text: str, file: str) -> Document:
+def _build(text: str, file: str, *, marks: bool) -> Document:
+    """The file's data; with ``marks``, also where each key and value stands."""
     events = iter(yaml.parse(text, Loader=_Parser))
     doc = Document(file=file, data={})
     documents = 0
@@ -273,10 +288,12 @@ def _build(text: str, file: str) -> Document:
             raise _Refused(event.start_mark, f"aliases (*{event.anchor}) are not allowed",
                            "write the value out in full where it is needed")
         check(event)
-        doc.values[path] = _pos(event.start_mark)
+        if marks:
+            doc.values[path] = _pos(event.start_mark)
         if isinstance(event, yaml.ScalarEvent):
             _refuse_characters(event, path)
-            _note_text_start(doc, path, event, text)
+            if marks:
+                _note_text_start(doc, path, event, text)
             return _scalar(event)
         if isinstance(event, yaml.SequenceStartEvent):
             items: list[Any] = []
@@ -286,6 +303,7 @@ def _build(text: str, file: str) -> Document:
                 items.append(node(item, (*path, len(items)), depth + 1))
         if isinstance(event, yaml.MappingStartEvent):
             mapping: dict[str, Any] = {}
+            lines: dict[str, int] = {}  # key -> its line, to point at the first of two
             for key_event in events:
                 if isinstance(key_event, yaml.MappingEndEvent):
                     return mapping
@@ -301,11 +319,13 @@ def _build(text: str, file: str) -> Document:
                     raise _Refused(key_event.start_mark, "merge keys (<<) are not allowed",
                                    "write the values out in full")
                 if key in mapping:
-                    first = doc.keys[(*path, key)][0]
                     raise _Refused(key_event.start_mark, f"duplicate key '{key}'",
-                                   f"'{key}' is already set on line {first}; keep only one")
-                doc.keys[(*path, key)] = _pos(key_event.start_mark)
-                mapping[key] = node(next(events), (*path, key), depth + 1)
+                                   f"'{key}' is already set on line {lines[key]}; keep only one")
+                lines[key] = _pos(key_event.start_mark)[0]
+                sub = (*path, key)
+                if marks:
+                    doc.keys[sub] = _pos(key_event.start_mark)
+                mapping[key] = node(next(events), sub, depth + 1)
         raise _Refused(event.start_mark, "unexpected YAML structure", "")  # pragma: no cover
 
     for event in events:
