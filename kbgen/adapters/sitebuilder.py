@@ -117,6 +117,10 @@ class _State:
     content: dict[str, str] = field(default_factory=dict)  # src_uri -> HTML before page_context
     inputs: dict[str, bytes] = field(default_factory=dict)  # src_uri -> digest of template inputs
     entries: dict[str, list[Any]] = field(default_factory=dict)  # src_uri -> search entries
+    # src_uri -> digest of its content: hashed when it is rendered to HTML, not on each update
+    content_digests: dict[str, bytes] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)  # the theme's HTML templates' source
+    readers_of: dict[str, set[str] | None] = field(default_factory=dict)  # see readers()
 
     @classmethod
     def full_build(cls, config: MkDocsConfig) -> _State:
@@ -143,9 +147,9 @@ class _State:
         state.env = config.plugins.on_env(env, config=config, files=files)
         files.copy_static_files(inclusion=INCLUSION)
         state.templates()
-        sections = state.sections()
+        sections, shared = state.sections(), state.shared()
         for page in state.pages():
-            state.render(page, state.fingerprint(page, sections))
+            state.render(page, state.fingerprint(page, sections, shared))
         state.check_anchors(state.pages())
         config.plugins.on_post_build(config=config)
         return state
@@ -165,6 +169,7 @@ class _State:
         _populate_page(page, self.config, self.files)
         assert page.content is not None
         self.content[page.file.src_uri] = page.content
+        self.content_digests[page.file.src_uri] = _digest(page.content)
 
     def templates(self) -> None:
         for template in self.config.theme.static_templates:
@@ -204,7 +209,40 @@ class _State:
                 stack.extend(item.children)
         return out
 
-    def fingerprint(self, page: Page, sections: dict[int, bytes]) -> bytes:
+    def shared(self) -> dict[str, bytes]:
+        """A digest of each value the kbgen plugin sets for every template (the support
+        block, the feedback form, the thank-you page's links back to each article),
+        whatever it is. Made once per update: the links back list every article."""
+        return {k: _digest(repr(v)) for k, v in sorted(self.env.globals.items())
+                if k.startswith("kbgen_")}
+
+    def readers(self, name: str) -> set[str] | None:
+        """The page templates that can read the global ``name``, or None: any page can.
+
+        A global mentioned only in page templates (``template:`` in a page's meta) that no
+        other template names (extends, includes) is read by the pages using those
+        templates alone: the thank-you page's links to every article, whose titles would
+        otherwise render every page again when one title changes. Anything else, a
+        partial for instance, may be read by every page. Templates only change with a full
+        build, so this is worked out once per build.
+        """
+        if name not in self.readers_of:
+            sources = self.template_sources()
+            mention = {t for t, text in sources.items() if name in text}
+            named = {t for t in mention for other, text in sources.items()
+                     if other != t and t in text}
+            self.readers_of[name] = mention if mention and not named else None
+        return self.readers_of[name]
+
+    def template_sources(self) -> dict[str, str]:
+        if not self.sources:
+            loader = self.env.loader
+            for name in loader.list_templates():
+                if name.endswith(".html"):
+                    self.sources[name] = loader.get_source(self.env, name)[0]
+        return self.sources
+
+    def fingerprint(self, page: Page, sections: dict[int, bytes], shared: dict[str, bytes]) -> bytes:
         """A digest of everything page templates read that can change with the data.
 
         The sidebar of a page shows the items of the top level, of every top-level
@@ -224,12 +262,12 @@ class _State:
         context = self.kbgen.on_page_context({}, page=page, config=self.config,  # type: ignore[typeddict-item]
                                              nav=self.nav)
         extra = context.get("kbgen") if isinstance(context, dict) else None
-        # And what it sets for every template (the support block, the feedback form, the
-        # thank-you page's links back to each article), whatever it is.
-        shared = sorted((k, repr(v)) for k, v in self.env.globals.items() if k.startswith("kbgen_"))
-        return _digest(self.content[page.file.src_uri], page.title, page.meta, page.url,
+        template = page.meta.get("template", "main.html")  # as mkdocs' _build_page
+        read = [(k, v) for k, v in shared.items()
+                if (found := self.readers(k)) is None or template in found]
+        return _digest(self.content_digests[page.file.src_uri], page.title, page.meta, page.url,
                        page.edit_url, getattr(page, "update_date", None), levels, near, extra,
-                       shared)
+                       read)
 
     # --------------------------------------------------------------- update
 
@@ -254,10 +292,10 @@ class _State:
         for page in changed:
             self.populate(page)
         self.env = config.plugins.on_env(self.env, config=config, files=self.files)
-        sections = self.sections()
+        sections, shared = self.sections(), self.shared()
         todo: list[tuple[Page, bytes]] = []
         for page in self.pages():
-            inputs = self.fingerprint(page, sections)
+            inputs = self.fingerprint(page, sections, shared)
             if inputs != self.inputs.get(page.file.src_uri):
                 todo.append((page, inputs))
         self.templates()  # sitemap, 404: cheap, and they list every page
