@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .checks import check_images, check_kb
 from .errors import DataError, Problem, errors_only
-from .facts import fill_placeholders
+from .facts import FillMemo, fill_placeholders
 from .kb import FOLDERS, KB, SINGLE_FILES
 from .loader import Document, load_file
 from .model import Article, Categories, Client, Protocol, Provider, Strict, Troubleshooting
@@ -33,7 +33,12 @@ def _data_files(data_dir: Path) -> list[Path]:
 # A data file's (mtime, size, inode) -> what reading and validating it gave. The preview
 # server passes the same dict to every load, so an edit reads again only the files
 # that changed; the checks across files always run on the whole data.
-FileCache = dict[Path, tuple[tuple[int, int, int], Document | Problem, Strict | None, list[Problem]]]
+class FileCache(dict[Path, tuple[tuple[int, int, int], Document | Problem, Strict | None, list[Problem]]]):
+    """The files read, and what filling their placeholders gave (``facts.FillMemo``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fill = FillMemo()
 
 
 def _read(path: Path, shown: str, cls: type[Strict],
@@ -115,7 +120,7 @@ def load_kb(root: Path, data_dir: str = "data", cache: FileCache | None = None) 
     problems.extend(check_kb(kb, singles, many))
     if errors_only(problems):
         raise DataError(problems)
-    fill_placeholders(kb, markdown_values(kb))
+    fill_placeholders(kb, markdown_values(kb), cache.fill if cache is not None else None)
     kb.warnings = problems
     return kb
 
