@@ -38,6 +38,7 @@ from mkdocs.structure.files import Files, InclusionLevel, get_files, set_exclusi
 from mkdocs.structure.nav import Navigation, Section, get_navigation
 from mkdocs.structure.pages import Page
 
+from ..hosting.netlify import is_preview
 from .plugin import KbgenPlugin
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
@@ -121,6 +122,7 @@ class _State:
     content_digests: dict[str, bytes] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)  # the theme's HTML templates' source
     readers_of: dict[str, set[str] | None] = field(default_factory=dict)  # see readers()
+    contexts: dict[str, tuple[Any, bytes]] = field(default_factory=dict)  # see page_context()
 
     @classmethod
     def full_build(cls, config: MkDocsConfig) -> _State:
@@ -147,9 +149,9 @@ class _State:
         state.env = config.plugins.on_env(env, config=config, files=files)
         files.copy_static_files(inclusion=INCLUSION)
         state.templates()
-        sections, shared = state.sections(), state.shared()
+        sections, shared, common = state.sections(), state.shared(), state.reader_inputs()
         for page in state.pages():
-            state.render(page, state.fingerprint(page, sections, shared))
+            state.render(page, state.fingerprint(page, sections, shared, common))
         state.check_anchors(state.pages())
         config.plugins.on_post_build(config=config)
         return state
@@ -242,7 +244,46 @@ class _State:
                     self.sources[name] = loader.get_source(self.env, name)[0]
         return self.sources
 
-    def fingerprint(self, page: Page, sections: dict[int, bytes], shared: dict[str, bytes]) -> bytes:
+    def reader_inputs(self) -> bytes:
+        """What every article's kbgen context is made of besides its own entries (see
+        ``page_context``): made once per update."""
+        kbgen = self.kbgen
+        reader, kb = kbgen.reader, kbgen.kb
+        if reader is None or kb is None:
+            return b""
+        return _digest(repr(reader.feedback), reader.site_url, repr(kb.provider),
+                       repr(list(kb.categories.values())), is_preview())
+
+    def page_context(self, page: Page, common: bytes) -> bytes:
+        """A digest of what the kbgen plugin adds to a page (Also Read, dates, edit link…).
+
+        Asking the plugin for 10,000 pages' contexts took a second per update, so an
+        article's is reused while what the Reader makes it from is the same: its entry,
+        its Also Read entries and their addresses, its date, its address, and what all
+        articles share (``reader_inputs``). Entries are compared as objects: an
+        unchanged file's entries are the same objects from one load to the next.
+        """
+        kbgen, uri = self.kbgen, page.file.src_uri
+        reader, generated = kbgen.reader, kbgen.pages.get(uri)
+        key: tuple[Any, ...] | None = None
+        if reader is not None and generated is not None and generated.entry_id:
+            eid, entries = generated.entry_id, reader.kb.entries
+            key = (common, generated.source, entries.get(eid), page.url, page.canonical_url,
+                   reader.updated.get(eid),
+                   [(r, entries.get(r), reader.url_of(r)) for r in reader.related.get(eid, [])])
+            known = self.contexts.get(uri)
+            if known is not None and known[0] == key:
+                return known[1]
+        context = kbgen.on_page_context({}, page=page, config=self.config,  # type: ignore[typeddict-item]
+                                        nav=self.nav)
+        extra = context.get("kbgen") if isinstance(context, dict) else None
+        digest = _digest(extra, page.edit_url)
+        if key is not None:
+            self.contexts[uri] = (key, digest)
+        return digest
+
+    def fingerprint(self, page: Page, sections: dict[int, bytes], shared: dict[str, bytes],
+                    common: bytes) -> bytes:
         """A digest of everything page templates read that can change with the data.
 
         The sidebar of a page shows the items of the top level, of every top-level
@@ -258,10 +299,7 @@ class _State:
             parent = parent.parent
         near = [(p.title, p.url) if p is not None else None
                 for p in (page.previous_page, page.next_page)]
-        # What the kbgen plugin adds (Also Read, dates, edit link…), whatever it is.
-        context = self.kbgen.on_page_context({}, page=page, config=self.config,  # type: ignore[typeddict-item]
-                                             nav=self.nav)
-        extra = context.get("kbgen") if isinstance(context, dict) else None
+        extra = self.page_context(page, common)
         template = page.meta.get("template", "main.html")  # as mkdocs' _build_page
         read = [(k, v) for k, v in shared.items()
                 if (found := self.readers(k)) is None or template in found]
@@ -292,10 +330,10 @@ class _State:
         for page in changed:
             self.populate(page)
         self.env = config.plugins.on_env(self.env, config=config, files=self.files)
-        sections, shared = self.sections(), self.shared()
+        sections, shared, common = self.sections(), self.shared(), self.reader_inputs()
         todo: list[tuple[Page, bytes]] = []
         for page in self.pages():
-            inputs = self.fingerprint(page, sections, shared)
+            inputs = self.fingerprint(page, sections, shared, common)
             if inputs != self.inputs.get(page.file.src_uri):
                 todo.append((page, inputs))
         self.templates()  # sitemap, 404: cheap, and they list every page
