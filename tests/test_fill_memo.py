@@ -40,3 +40,25 @@ def test_a_changed_value_fills_every_entry_again(tmp_path: Path) -> None:
     second = load_kb(root, cache=cache)
     assert second.entries == load_kb(root).entries
     assert any(second.entries[e.id] != e for e in filled)  # the new host, not the memo's
+
+
+def _typed(kb_warnings: list) -> list[str]:  # type: ignore[type-arg]
+    return sorted(str(p) for p in kb_warnings if "is typed into the text" in str(p))
+
+
+def test_the_checks_of_unchanged_files_still_report_and_changed_files_are_checked(
+        tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "project")
+    cache = FileCache()
+    _edit(root / "data/articles/pop-vs-imap.yml", r"^      When you add your",
+          "      Port 993 when you add your")
+    first = load_kb(root, cache=cache)
+    assert len(_typed(first.warnings)) == 1  # the memo is filled
+    _edit(root / "data/clients/thunderbird.yml", r"^      On the first start,",
+          "      Port 993 here. On the first start,")
+    second = load_kb(root, cache=cache)  # one file walked again, the other from the memo
+    assert _typed(second.warnings) == _typed(load_kb(root).warnings)
+    assert len(_typed(second.warnings)) == 2
+    # The standard ports change: every file is checked again, none is reused.
+    _edit(root / "data/protocols/imap.yml", r"\b993\b", "1993")
+    assert _typed(load_kb(root, cache=cache).warnings) == _typed(load_kb(root).warnings)

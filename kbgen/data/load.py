@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .checks import check_images, check_kb
+from .checks import CheckMemo, check_images, check_kb
 from .errors import DataError, Problem, errors_only
 from .facts import FillMemo, fill_placeholders
 from .kb import FOLDERS, KB, SINGLE_FILES
@@ -34,11 +34,13 @@ def _data_files(data_dir: Path) -> list[Path]:
 # server passes the same dict to every load, so an edit reads again only the files
 # that changed; the checks across files always run on the whole data.
 class FileCache(dict[Path, tuple[tuple[int, int, int], Document | Problem, Strict | None, list[Problem]]]):
-    """The files read, and what filling their placeholders gave (``facts.FillMemo``)."""
+    """The files read, what filling their placeholders gave (``facts.FillMemo``) and what
+    the checks of one file's text found (``checks.CheckMemo``)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.fill = FillMemo()
+        self.checks = CheckMemo()
 
 
 def _read(path: Path, shown: str, cls: type[Strict],
@@ -106,18 +108,20 @@ def load_kb(root: Path, data_dir: str = "data", cache: FileCache | None = None) 
                                     f"create {data_dir}/{name}; `kbgen new {kind}` writes one"))
 
     # Needs only each file's data, so it is reported with the shape errors, in one run.
-    problems.extend(check_images(documents.values()))
+    memo = cache.checks if cache is not None else None
+    problems.extend(check_images(documents.values(), memo))
     if errors_only(problems):
         # Still check the references between the files that did validate, so an author
         # sees both kinds of error in one run, when the files they hang on are sound.
         partial = _knowledge_base(root, singles, many, documents, invalid)
         if partial is not None:
-            problems.extend(check_kb(partial, singles, many, broken=_broken_ids(invalid)))
+            problems.extend(check_kb(partial, singles, many, broken=_broken_ids(invalid),
+                                    memo=memo))
         raise DataError(problems)
 
     kb = _knowledge_base(root, singles, many, documents, invalid)
     assert kb is not None
-    problems.extend(check_kb(kb, singles, many))
+    problems.extend(check_kb(kb, singles, many, memo=memo))
     if errors_only(problems):
         raise DataError(problems)
     fill_placeholders(kb, markdown_values(kb), cache.fill if cache is not None else None)
