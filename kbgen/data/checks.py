@@ -267,7 +267,7 @@ def _check_entries(kb: KB, items: list[tuple[Strict, Document]],
         for path, text in _markdown_fields(doc.data):
             found += _check_ports_typed(doc, path, text, standard_ports)
             found += _check_hosts_typed(doc, path, text, values)
-        return found
+        return found + _check_protocol_names(kb, doc)  # reads the provider alone of kb
 
     owners: dict[str, str] = {}
     for model, doc in items:
@@ -285,7 +285,6 @@ def _check_entries(kb: KB, items: list[tuple[Strict, Document]],
                                         _choices(model.category, kb.categories)))
         problems += _check_related(kb, model, doc, broken)
         problems += _memo(known, kept, doc, functools.partial(walk, doc))
-        problems += _check_protocol_names(kb, doc)
         if isinstance(model, Article):
             problems += _check_blocks(kb, model, doc)
         else:
