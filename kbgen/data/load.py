@@ -7,6 +7,7 @@ sees every problem at once. Nothing downstream ever sees invalid data: either
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from .checks import CheckMemo, check_images, check_kb
@@ -26,8 +27,20 @@ def _display(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def _data_files(data_dir: Path) -> list[Path]:
-    return sorted(p for p in data_dir.rglob("*") if p.is_file() and p.suffix in {".yml", ".yaml"})
+def _data_files(data_dir: Path) -> list[tuple[Path, tuple[str, ...]]]:
+    """Every .yml and .yaml file under ``data_dir`` and its parts below it, in path order.
+
+    One os.walk and no Path arithmetic: at 10,000 files, Path.rglob and relative_to took
+    half a second of each of the preview's loads.
+    """
+    found: list[tuple[str, ...]] = []
+    for folder, _dirs, names in os.walk(data_dir):
+        rel = os.path.relpath(folder, data_dir)
+        base = () if rel == "." else tuple(rel.split(os.sep))
+        found += [(*base, name) for name in names if os.path.splitext(name)[1] in {".yml", ".yaml"}
+                  and os.path.isfile(os.path.join(folder, name))]
+    found.sort()  # as Paths sort: part by part
+    return [(data_dir.joinpath(*parts), parts) for parts in found]
 
 
 # A data file's (mtime, size, inode) -> what reading and validating it gave. The preview
@@ -73,15 +86,16 @@ def load_kb(root: Path, data_dir: str = "data", cache: FileCache | None = None) 
     documents: dict[str, Document] = {}
     invalid: dict[str, list[Document]] = {}  # kind -> files that read but failed their model
 
-    for path in _data_files(data):
-        rel = path.relative_to(data)
-        shown = _display(path, root)
-        if path.suffix == ".yaml":
+    shown_dir = _display(data, root)
+    for path, parts in _data_files(data):
+        rel = "/".join(parts)
+        shown = rel if shown_dir == "." else f"{shown_dir}/{rel}"  # as _display(path, root)
+        if parts[-1].endswith(".yaml"):
             problems.append(Problem(shown, 1, 1, "", "data files end in .yml",
                                     f"rename it to {path.stem}.yml"))
             continue
-        target = SINGLE_FILES.get(rel.as_posix()) if len(rel.parts) == 1 else (
-            FOLDERS.get(rel.parts[0]) if len(rel.parts) == 2 else None)
+        target = SINGLE_FILES.get(rel) if len(parts) == 1 else (
+            FOLDERS.get(parts[0]) if len(parts) == 2 else None)
         if target is None:
             known = ", ".join([*SINGLE_FILES, *(f"{d}/*.yml" for d in FOLDERS)])
             problems.append(Problem(shown, 1, 1, "", "kbgen does not know this file",
@@ -97,7 +111,7 @@ def load_kb(root: Path, data_dir: str = "data", cache: FileCache | None = None) 
         if model is None:
             invalid.setdefault(kind, []).append(loaded)
             continue
-        if len(rel.parts) == 1:
+        if len(parts) == 1:
             singles[kind] = (model, loaded)
         else:
             many[kind].append((model, loaded))
