@@ -116,7 +116,7 @@ class _State:
     kbgen: KbgenPlugin
     search: Any  # Material's search plugin, if enabled
     content: dict[str, str] = field(default_factory=dict)  # src_uri -> HTML before page_context
-    inputs: dict[str, bytes] = field(default_factory=dict)  # src_uri -> digest of template inputs
+    inputs: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # src_uri -> template inputs
     entries: dict[str, list[Any]] = field(default_factory=dict)  # src_uri -> search entries
     # src_uri -> digest of its content: hashed when it is rendered to HTML, not on each update
     content_digests: dict[str, bytes] = field(default_factory=dict)
@@ -179,7 +179,7 @@ class _State:
         for template in self.config.extra_templates:
             _build_extra_template(template, self.files, self.config, self.nav)
 
-    def render(self, page: Page, inputs: bytes) -> None:
+    def render(self, page: Page, inputs: tuple[Any, ...]) -> None:
         uri = page.file.src_uri
         self.inputs[uri] = inputs
         entries = self.search.search_index.entries if self.search else []
@@ -283,8 +283,10 @@ class _State:
         return digest
 
     def fingerprint(self, page: Page, sections: dict[int, bytes], shared: dict[str, bytes],
-                    common: bytes) -> bytes:
-        """A digest of everything page templates read that can change with the data.
+                    common: bytes) -> tuple[Any, ...]:
+        """Everything page templates read that can change with the data, as digests and
+        immutable values: compared with the last one as it is, not hashed (10,000 pages'
+        worth of hashing took half a second per update).
 
         The sidebar of a page shows the items of the top level, of every top-level
         section (navigation.sections) and of every section the page is in; other
@@ -303,9 +305,9 @@ class _State:
         template = page.meta.get("template", "main.html")  # as mkdocs' _build_page
         read = [(k, v) for k, v in shared.items()
                 if (found := self.readers(k)) is None or template in found]
-        return _digest(self.content_digests[page.file.src_uri], page.title, page.meta, page.url,
-                       page.edit_url, getattr(page, "update_date", None), levels, near, extra,
-                       read)
+        return (self.content_digests[page.file.src_uri], page.title, repr(page.meta), page.url,
+                page.edit_url, getattr(page, "update_date", None), tuple(levels), tuple(near),
+                extra, tuple(read))
 
     # --------------------------------------------------------------- update
 
@@ -331,7 +333,7 @@ class _State:
             self.populate(page)
         self.env = config.plugins.on_env(self.env, config=config, files=self.files)
         sections, shared, common = self.sections(), self.shared(), self.reader_inputs()
-        todo: list[tuple[Page, bytes]] = []
+        todo: list[tuple[Page, tuple[Any, ...]]] = []
         for page in self.pages():
             inputs = self.fingerprint(page, sections, shared, common)
             if inputs != self.inputs.get(page.file.src_uri):
