@@ -146,8 +146,12 @@ def test_a_title_shown_only_in_the_nav_of_its_section(tmp_path: Path) -> None:
     root.mkdir()
     make_project(root, 30)
     builder = SiteBuilder(root / "mkdocs.yml", tmp_path / "live")
-    builder.build()
+    everything = builder.build().rendered
     result = builder.update([_edit(root / "data/articles/bench-0011.yml", "Synthetic article 11",
                                    "Synthetic article eleven")])
     assert not result.full and len(result.rendered) >= 25
+    # The thank-you page links back to every article, by title: it alone of the pages
+    # outside the section is rendered again, not every page that could read its links.
+    assert "thanks/index.html" in result.rendered
+    assert len(result.rendered) < len(everything) - 5, sorted(result.rendered)
     _same_as_clean_build(root, tmp_path / "live", tmp_path)

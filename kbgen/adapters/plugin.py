@@ -69,7 +69,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         # Defining on_startup makes MkDocs keep this object across `mkdocs serve`
         # rebuilds, so a rebuild with broken data can fall back to the last good KB.
         self.serving = command == "serve"
-        self.file_cache = {} if self.serving else None
+        self.file_cache = FileCache() if self.serving else None
         self.page_cache = PageCache() if self.serving else None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:

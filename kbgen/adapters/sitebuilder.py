@@ -38,6 +38,7 @@ from mkdocs.structure.files import Files, InclusionLevel, get_files, set_exclusi
 from mkdocs.structure.nav import Navigation, Section, get_navigation
 from mkdocs.structure.pages import Page
 
+from ..hosting.netlify import is_preview
 from .plugin import KbgenPlugin
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
@@ -115,8 +116,13 @@ class _State:
     kbgen: KbgenPlugin
     search: Any  # Material's search plugin, if enabled
     content: dict[str, str] = field(default_factory=dict)  # src_uri -> HTML before page_context
-    inputs: dict[str, bytes] = field(default_factory=dict)  # src_uri -> digest of template inputs
+    inputs: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # src_uri -> template inputs
     entries: dict[str, list[Any]] = field(default_factory=dict)  # src_uri -> search entries
+    # src_uri -> digest of its content: hashed when it is rendered to HTML, not on each update
+    content_digests: dict[str, bytes] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)  # the theme's HTML templates' source
+    readers_of: dict[str, set[str] | None] = field(default_factory=dict)  # see readers()
+    contexts: dict[str, tuple[Any, bytes]] = field(default_factory=dict)  # see page_context()
 
     @classmethod
     def full_build(cls, config: MkDocsConfig) -> _State:
@@ -143,9 +149,9 @@ class _State:
         state.env = config.plugins.on_env(env, config=config, files=files)
         files.copy_static_files(inclusion=INCLUSION)
         state.templates()
-        sections = state.sections()
+        sections, shared, common = state.sections(), state.shared(), state.reader_inputs()
         for page in state.pages():
-            state.render(page, state.fingerprint(page, sections))
+            state.render(page, state.fingerprint(page, sections, shared, common))
         state.check_anchors(state.pages())
         config.plugins.on_post_build(config=config)
         return state
@@ -165,6 +171,7 @@ class _State:
         _populate_page(page, self.config, self.files)
         assert page.content is not None
         self.content[page.file.src_uri] = page.content
+        self.content_digests[page.file.src_uri] = _digest(page.content)
 
     def templates(self) -> None:
         for template in self.config.theme.static_templates:
@@ -172,7 +179,7 @@ class _State:
         for template in self.config.extra_templates:
             _build_extra_template(template, self.files, self.config, self.nav)
 
-    def render(self, page: Page, inputs: bytes) -> None:
+    def render(self, page: Page, inputs: tuple[Any, ...]) -> None:
         uri = page.file.src_uri
         self.inputs[uri] = inputs
         entries = self.search.search_index.entries if self.search else []
@@ -204,8 +211,82 @@ class _State:
                 stack.extend(item.children)
         return out
 
-    def fingerprint(self, page: Page, sections: dict[int, bytes]) -> bytes:
-        """A digest of everything page templates read that can change with the data.
+    def shared(self) -> dict[str, bytes]:
+        """A digest of each value the kbgen plugin sets for every template (the support
+        block, the feedback form, the thank-you page's links back to each article),
+        whatever it is. Made once per update: the links back list every article."""
+        return {k: _digest(repr(v)) for k, v in sorted(self.env.globals.items())
+                if k.startswith("kbgen_")}
+
+    def readers(self, name: str) -> set[str] | None:
+        """The page templates that can read the global ``name``, or None: any page can.
+
+        A global mentioned only in page templates (``template:`` in a page's meta) that no
+        other template names (extends, includes) is read by the pages using those
+        templates alone: the thank-you page's links to every article, whose titles would
+        otherwise render every page again when one title changes. Anything else, a
+        partial for instance, may be read by every page. Templates only change with a full
+        build, so this is worked out once per build.
+        """
+        if name not in self.readers_of:
+            sources = self.template_sources()
+            mention = {t for t, text in sources.items() if name in text}
+            named = {t for t in mention for other, text in sources.items()
+                     if other != t and t in text}
+            self.readers_of[name] = mention if mention and not named else None
+        return self.readers_of[name]
+
+    def template_sources(self) -> dict[str, str]:
+        if not self.sources:
+            loader = self.env.loader
+            for name in loader.list_templates():
+                if name.endswith(".html"):
+                    self.sources[name] = loader.get_source(self.env, name)[0]
+        return self.sources
+
+    def reader_inputs(self) -> bytes:
+        """What every article's kbgen context is made of besides its own entries (see
+        ``page_context``): made once per update."""
+        kbgen = self.kbgen
+        reader, kb = kbgen.reader, kbgen.kb
+        if reader is None or kb is None:
+            return b""
+        return _digest(repr(reader.feedback), reader.site_url, repr(kb.provider),
+                       repr(list(kb.categories.values())), is_preview())
+
+    def page_context(self, page: Page, common: bytes) -> bytes:
+        """A digest of what the kbgen plugin adds to a page (Also Read, dates, edit link…).
+
+        Asking the plugin for 10,000 pages' contexts took a second per update, so an
+        article's is reused while what the Reader makes it from is the same: its entry,
+        its Also Read entries and their addresses, its date, its address, and what all
+        articles share (``reader_inputs``). Entries are compared as objects: an
+        unchanged file's entries are the same objects from one load to the next.
+        """
+        kbgen, uri = self.kbgen, page.file.src_uri
+        reader, generated = kbgen.reader, kbgen.pages.get(uri)
+        key: tuple[Any, ...] | None = None
+        if reader is not None and generated is not None and generated.entry_id:
+            eid, entries = generated.entry_id, reader.kb.entries
+            key = (common, generated.source, entries.get(eid), page.url, page.canonical_url,
+                   reader.updated.get(eid),
+                   [(r, entries.get(r), reader.url_of(r)) for r in reader.related.get(eid, [])])
+            known = self.contexts.get(uri)
+            if known is not None and known[0] == key:
+                return known[1]
+        context = kbgen.on_page_context({}, page=page, config=self.config,  # type: ignore[typeddict-item]
+                                        nav=self.nav)
+        extra = context.get("kbgen") if isinstance(context, dict) else None
+        digest = _digest(extra, page.edit_url)
+        if key is not None:
+            self.contexts[uri] = (key, digest)
+        return digest
+
+    def fingerprint(self, page: Page, sections: dict[int, bytes], shared: dict[str, bytes],
+                    common: bytes) -> tuple[Any, ...]:
+        """Everything page templates read that can change with the data, as digests and
+        immutable values: compared with the last one as it is, not hashed (10,000 pages'
+        worth of hashing took half a second per update).
 
         The sidebar of a page shows the items of the top level, of every top-level
         section (navigation.sections) and of every section the page is in; other
@@ -220,16 +301,13 @@ class _State:
             parent = parent.parent
         near = [(p.title, p.url) if p is not None else None
                 for p in (page.previous_page, page.next_page)]
-        # What the kbgen plugin adds (Also Read, dates, edit link…), whatever it is.
-        context = self.kbgen.on_page_context({}, page=page, config=self.config,  # type: ignore[typeddict-item]
-                                             nav=self.nav)
-        extra = context.get("kbgen") if isinstance(context, dict) else None
-        # And what it sets for every template (the support block, the feedback form, the
-        # thank-you page's links back to each article), whatever it is.
-        shared = sorted((k, repr(v)) for k, v in self.env.globals.items() if k.startswith("kbgen_"))
-        return _digest(self.content[page.file.src_uri], page.title, page.meta, page.url,
-                       page.edit_url, getattr(page, "update_date", None), levels, near, extra,
-                       shared)
+        extra = self.page_context(page, common)
+        template = page.meta.get("template", "main.html")  # as mkdocs' _build_page
+        read = [(k, v) for k, v in shared.items()
+                if (found := self.readers(k)) is None or template in found]
+        return (self.content_digests[page.file.src_uri], page.title, repr(page.meta), page.url,
+                page.edit_url, getattr(page, "update_date", None), tuple(levels), tuple(near),
+                extra, tuple(read))
 
     # --------------------------------------------------------------- update
 
@@ -254,10 +332,10 @@ class _State:
         for page in changed:
             self.populate(page)
         self.env = config.plugins.on_env(self.env, config=config, files=self.files)
-        sections = self.sections()
-        todo: list[tuple[Page, bytes]] = []
+        sections, shared, common = self.sections(), self.shared(), self.reader_inputs()
+        todo: list[tuple[Page, tuple[Any, ...]]] = []
         for page in self.pages():
-            inputs = self.fingerprint(page, sections)
+            inputs = self.fingerprint(page, sections, shared, common)
             if inputs != self.inputs.get(page.file.src_uri):
                 todo.append((page, inputs))
         self.templates()  # sitemap, 404: cheap, and they list every page

@@ -141,14 +141,18 @@ def page_dates(kb: KB, updated: Mapping[str, dt.date]) -> dict[str, dt.date]:
     """The sitemap's ``lastmod`` of each generated page, by docs URI: an article's own date;
     a category's newest article below it; the home page's newest article anywhere."""
     dates: dict[str, dt.date] = {}
+    newest: dict[str, dt.date] = {}  # category id -> its newest article's date, any depth
     for entry in kb.published():
         if entry.id in updated:
-            dates[entry_uri(kb, entry)] = updated[entry.id]
+            day = dates[entry_uri(kb, entry)] = updated[entry.id]
+            # Each article raises its categories' dates: one pass over the articles, not one
+            # per category (at 10,000 articles, 4 million ancestor walks per build).
+            for cat in kb.ancestors(entry.category):
+                if cat.id not in newest or day > newest[cat.id]:
+                    newest[cat.id] = day
     for cat_id in kb.categories:
-        below = [updated[e.id] for e in kb.published()
-                 if e.id in updated and cat_id in {c.id for c in kb.ancestors(e.category)}]
-        if below:
-            dates[category_uri(kb, cat_id)] = max(below)
+        if cat_id in newest:
+            dates[category_uri(kb, cat_id)] = newest[cat_id]
     if updated:
         dates["index.md"] = max(updated[e.id] for e in kb.published() if e.id in updated)
     return dates

@@ -381,13 +381,14 @@ class Guard:
         for line, what in scan.blocked:
             problems.append(f"{page}:{line}: {what}")
 
-    def check_site(self, site_dir: Path) -> ScriptPolicy:
+    def check_site(self, site_dir: Path, files: list[str] | None = None) -> ScriptPolicy:
         """Check every HTML file of the built site not checked yet; return the policy.
 
         The plugin has checked MkDocs' pages in memory; what is left are HTML
         files copied as they are (``docs/*.html``) or written by other plugins.
+        ``files``: the site's files (``site_files``), if the caller has listed them.
         """
-        for page in site_files(site_dir):
+        for page in site_files(site_dir) if files is None else files:
             if page.endswith(".html") and page not in self.results:
                 self.check(page, (site_dir / page).read_text(encoding="utf-8"))
         return self.policy

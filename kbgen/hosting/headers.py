@@ -150,16 +150,17 @@ def type_rules(site_dir: Path, files: list[str] | None = None) -> list[HeaderRul
 
 
 def header_rules(site_dir: Path, script_hashes: Iterable[str], *, noindex: bool = False,
-                 post_origins: Iterable[str] = ()) -> list[HeaderRule]:
+                 post_origins: Iterable[str] = (), files: list[str] | None = None) -> list[HeaderRule]:
     """Every rule of the ``_headers`` file, site-wide security first.
 
     ``noindex``: a preview, not the help center; search engines must not list it.
+    ``files``: the site's files (``site_files``), if the caller has listed them.
     """
     csp = content_security_policy(script_hashes, post_origins)
     security = {**SECURITY_HEADERS, "Content-Security-Policy": csp}
     if noindex:
         security["X-Robots-Tag"] = "noindex"
-    files = site_files(site_dir)
+    files = site_files(site_dir) if files is None else files
     return [HeaderRule("/*", tuple(security.items())), *cache_rules(site_dir, files),
             *type_rules(site_dir, files)]
 
