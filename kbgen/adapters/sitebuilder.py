@@ -22,6 +22,7 @@ leaves the nav and the search index of the other pages stale.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import time
@@ -74,12 +75,18 @@ class SiteBuilder:
     def build(self) -> Result:
         """A full build, in process."""
         start = time.perf_counter()
+        gc.unfreeze()  # the last build's objects (see below) can be collected again
         config = load_config(str(self.config_file), site_dir=str(self.site_dir))
         config.plugins.on_startup(command="serve", dirty=False)
         try:
             self._state = state = _State.full_build(config)
         except Exception as err:  # MkDocs and plugins raise many kinds; report, keep serving
             raise BuildError(str(err) or type(err).__name__) from err
+        # The site's objects live as long as the preview: moved out of the cyclic garbage
+        # collector's way, so that a collection during an update does not walk millions of
+        # them (most of a second at 10,000 pages). Freed as usual when nothing refers to them.
+        gc.collect()
+        gc.freeze()
         return Result(time.perf_counter() - start, True, [p.file.dest_uri for p in state.pages()])
 
     def update(self, changed: Iterable[Path]) -> Result:
