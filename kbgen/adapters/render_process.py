@@ -1,14 +1,17 @@
-"""The pages' Markdown rendered in a worker process while MkDocs converts the pages before.
+"""kbgen's rendering done in a worker process while MkDocs works on the pages before.
 
 A full ``mkdocs build`` reads each page's Markdown in turn, converts it and
-moves on. kbgen used to render all of it up front, on the one core MkDocs
-uses. Here a forked worker renders the pages in the order MkDocs will ask for
-them and sends each one as it is done; MkDocs reads a page from the worker
-when it gets to it (``StreamedFile``), by which time it is usually waiting.
-The Markdown is the same a render in process gives (tests/test_render_process.py).
+moves on, then renders each page's HTML in the same order. kbgen used to render
+all its Markdown up front, on the one core MkDocs uses. Here a forked worker
+renders the pages in the order MkDocs will ask for them and sends each one as it
+is done; MkDocs reads a page from the worker when it gets to it
+(``StreamedFile``), by which time it is usually waiting. After the Markdown the
+worker sends what the plugin's ``_work`` makes next (the articles' dates, then
+each article page's parts, page_parts.py), again in MkDocs' order. The result is
+the same as in process (tests/test_render_process.py).
 
-A template that fails in the worker is rendered again in process, so the
-author sees exactly the error a render in process raises.
+Anything that fails in the worker is done again in process, so the author sees
+exactly the error a render in process raises.
 """
 
 from __future__ import annotations
