@@ -5,8 +5,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from .errors import Problem
 from .loader import Document
@@ -23,6 +25,7 @@ from .model import (
 from .model import Problem as TroubleProblem
 
 Entry = Article | Client
+_T = TypeVar("_T")
 
 # Where each kind of file lives under data/; one file, or one folder of files.
 SINGLE_FILES: dict[str, tuple[str, type[Strict]]] = {
@@ -54,14 +57,27 @@ class KB:
     def children(self, category_id: str | None) -> list[Category]:
         return list(self._tree()[0].get(category_id, ()))
 
+    def _derived(self, name: str, source: dict[str, Any], make: Callable[[], _T]) -> _T:
+        """``make()``, kept while ``source`` is the same dict of the same size.
+
+        Every page's URL, breadcrumbs, nav entry and lists ask the same questions of
+        the categories and entries (96,000 ancestor walks for 1,000 articles; a
+        quadratic "what is the difference?" lookup). Once loaded, those dicts are
+        replaced, never changed in place, and while one is built entries are only
+        added: the same dict of the same size holds the same things.
+        """
+        cached = self.__dict__.get(name)
+        if cached is not None and cached[0] is source and cached[1] == len(source):
+            return cached[2]  # type: ignore[no-any-return]
+        value = make()
+        self.__dict__[name] = (source, len(source), value)
+        return value
+
     def _tree(self) -> tuple[dict[str | None, list[Category]], dict[str, list[Category]]]:
-        # Every category's children and ancestors, made once for a given categories dict:
-        # each page's URL, breadcrumbs and nav entry ask for them (96,000 times for
-        # 1,000 articles), and walking or sorting the categories each time was a tenth
-        # of the render time. The dict is replaced, never changed in place, once loaded.
-        cached = self.__dict__.get("_tree_cache")
-        if cached is not None and cached[0] is self.categories:
-            return cached[1]  # type: ignore[no-any-return]
+        """Every category's children, in order, and its ancestors, top first."""
+        return self._derived("_tree_cache", self.categories, self._make_tree)
+
+    def _make_tree(self) -> tuple[dict[str | None, list[Category]], dict[str, list[Category]]]:
         children: dict[str | None, list[Category]] = {}
         for cat in self.categories.values():
             children.setdefault(cat.parent, []).append(cat)
@@ -75,32 +91,20 @@ class KB:
                 chain.insert(0, self.categories[current])
                 current = self.categories[current].parent
             ancestors[cid] = chain
-        tree = (children, ancestors)
-        self.__dict__["_tree_cache"] = (self.categories, tree)
-        return tree
+        return children, ancestors
 
     def listed(self, category_id: str) -> list[Entry]:
         """Articles shown in a category: drafts and hidden ones are left out."""
-        return list(self._listings().get(category_id, ()))
+        return list(self._derived("_listings_cache", self.entries, self._make_listings)
+                    .get(category_id, ()))
 
-    def _listings(self) -> dict[str, list[Entry]]:
-        # Every category's list, made once for a given set of entries: the home page, each
-        # category page and the nav ask for them, and scanning all entries for each ask
-        # made a 10,000-article build spend 4 s here.
-        # Kept for a given entries dict, which is replaced, never changed in place, once
-        # loaded (its length: entries are only added while it is built): a key made of
-        # every entry cost the preview's nav 4 million steps per save at 10,000 articles.
-        key = (len(self.entries),)
-        cached = self.__dict__.get("_listings_cache")
-        if cached is not None and cached[0] is self.entries and cached[1] == key:
-            return cached[2]  # type: ignore[no-any-return]
+    def _make_listings(self) -> dict[str, list[Entry]]:
         listings: dict[str, list[Entry]] = {}
         for e in self.entries.values():
             if not e.hidden and not e.draft:
                 listings.setdefault(e.category, []).append(e)
         for entries in listings.values():
             entries.sort(key=lambda e: (e.order, e.title.lower()))
-        self.__dict__["_listings_cache"] = (self.entries, key, listings)
         return listings
 
     def subtree(self, category_id: str) -> list[Entry]:
@@ -118,17 +122,6 @@ class KB:
     def with_block(self, block_type: str) -> list[Article]:
         """Published, listed articles holding a block of ``block_type`` (e.g. ``comparison``):
         how pages find a page by what it holds, never by its id."""
-        # Every client guide asks (its "what is the difference?" link): scanning every
-        # entry each time made this quadratic. Kept for a given entries dict, which is
-        # replaced, never changed in place, once loaded.
-        cached = self.__dict__.get("_blocks_cache")
-        if cached is None or cached[0] is not self.entries:
-            cached = (self.entries, {})
-            self.__dict__["_blocks_cache"] = cached
-        by_type: dict[str, list[Article]] = cached[1]
-        found = by_type.get(block_type)
-        if found is None:
-            found = by_type[block_type] = [
-                e for e in self.entries.values() if isinstance(e, Article) and not e.draft
-                and not e.hidden and any(b.type == block_type for b in e.body)]
-        return list(found)
+        return list(self._derived(f"_blocks_cache_{block_type}", self.entries, lambda: [
+            e for e in self.entries.values() if isinstance(e, Article) and not e.draft
+            and not e.hidden and any(b.type == block_type for b in e.body)]))
