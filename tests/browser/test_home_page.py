@@ -27,18 +27,6 @@ def kb(example_site: Path) -> KB:
     return load_kb(example_site.parent)
 
 
-@pytest.fixture
-def page(browser: Any) -> Any:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    pg.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    yield pg
-    context.close()
-    assert not errors, errors
-
-
 def test_the_search_field_opens_the_site_search_with_the_words(page: Any, site_url: str) -> None:
     page.goto(site_url)
     field = page.get_by_role("searchbox", name="Search the help center")
