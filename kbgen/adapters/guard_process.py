@@ -51,11 +51,6 @@ class GuardProcess:
         child.close()
         self._finished = False
 
-    @staticmethod
-    def possible() -> bool:
-        """Whether a worker can help: a second core, and a process safe to fork."""
-        return workers.possible()
-
     def check(self, page: str, text: str) -> None:
         self._put((page, text))
 
