@@ -155,3 +155,33 @@ def test_a_title_shown_only_in_the_nav_of_its_section(tmp_path: Path) -> None:
     assert "thanks/index.html" in result.rendered
     assert len(result.rendered) < len(everything) - 5, sorted(result.rendered)
     _same_as_clean_build(root, tmp_path / "live", tmp_path)
+
+
+def test_a_file_the_data_no_longer_makes_is_removed(project: Path, tmp_path: Path) -> None:
+    """Hosts written as mail.{domain} cannot go into a shared Apple profile: the profiles
+    a clean build would not write go from the preview's site too."""
+    builder = SiteBuilder(project / "mkdocs.yml", tmp_path / "live")
+    builder.build()
+    profile = tmp_path / "live" / "mail" / "email-imap.mobileconfig"
+    assert profile.is_file()
+    result = builder.update([_edit(project / "data/provider.yml", "host: mail.example.com",
+                                   "host: mail.{domain}")])
+    assert not result.full and not result.error
+    assert not profile.exists()
+    _same_as_clean_build(project, tmp_path / "live", tmp_path)
+
+
+def test_the_sitemap_is_written_again_when_a_date_changes(project: Path, tmp_path: Path) -> None:
+    builder = SiteBuilder(project / "mkdocs.yml", tmp_path / "live")
+    builder.build()
+    sitemap = tmp_path / "live" / "sitemap.xml"
+    written = sitemap.stat().st_mtime_ns
+    # A text edit leaves every address and date as it was: the sitemap is not written again.
+    text = builder.update([_edit(project / "data/clients/thunderbird.yml",
+                                 "Open the account setup", "Open the account setup screen")])
+    assert not text.full and sitemap.stat().st_mtime_ns == written
+    result = builder.update([_edit(project / "data/clients/samsung-email.yml",
+                                   "updated: 2026-11-26", "updated: 2026-10-01")])
+    assert not result.full and not result.error
+    assert "<lastmod>2026-10-01</lastmod>" in sitemap.read_text(encoding="utf-8")
+    _same_as_clean_build(project, tmp_path / "live", tmp_path)

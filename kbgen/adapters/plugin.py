@@ -19,7 +19,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from ..content.incremental import PageCache
-from ..content.reader import Reader, feedback_view, page_dates, support_view, url_lookup
+from ..content.reader import DateMemo, Reader, feedback_view, page_dates, support_view, url_lookup
 from ..content.render import GeneratedPage, Renderer, category_links, environment, render_pages
 from ..content.text import markdown_escapes
 from ..data import facts
@@ -64,6 +64,9 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.data_error: DataError | None = None  # the last load's, while the last good KB is kept
         self.file_cache: FileCache | None = None  # serving: files read once until they change
         self.page_cache: PageCache | None = None  # serving: pages rendered again when their data changes
+        self.date_memo: DateMemo | None = None  # serving: git's dates until the next commit
+        # Serving: the files for mail apps last written, and the site's files then (see on_post_build).
+        self._listing: tuple[list[str], list[str]] | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup makes MkDocs keep this object across `mkdocs serve`
@@ -71,6 +74,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.serving = command == "serve"
         self.file_cache = FileCache() if self.serving else None
         self.page_cache = PageCache() if self.serving else None
+        self.date_memo = DateMemo() if self.serving else None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -252,15 +256,17 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         assert self.kb is not None
         ids = {p.entry_id: uri for uri, p in self.pages.items() if p.entry_id}
 
+        by_uri = files.src_uris  # not get_file_from_path: it parses each URI as a path
+
         def found(uri: str) -> str | None:
-            file = files.get_file_from_path(uri)
+            file = by_uri.get(uri)
             return file.url if file is not None else None
 
         updated = self.render_process.summary() if self.render_process is not None else None
         self._also_read = also_read
         return Reader.build(self.kb, url_lookup(ids, found), feedback_view(self.config.feedback),
                             config.site_url or self.kb.provider.site_url, also_read=also_read,
-                            updated=updated)
+                            updated=updated, dates=self.date_memo)
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         if self.config.enabled:
@@ -282,6 +288,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         # One CSP guard per build: it sees each page once, as MkDocs writes it.
         self.guard = new_guard(self._post_to()) if self.config.enabled else None
+        self._listing = None  # a full build writes the site from scratch
         self._stop_guard_process()
         if self.guard is not None and not self.serving and workers.possible():
             self.guard_process = GuardProcess(self.guard)
@@ -343,14 +350,28 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             return
         # The published address, also under `mkdocs serve` (whose site_url is the local server).
         site_url = self.kb.provider.site_url
-        write_machine_files(self.kb, Path(config.site_dir), settings_url(self.kb, site_url))
+        site_dir = Path(config.site_dir)
+        machine = write_machine_files(self.kb, site_dir, settings_url(self.kb, site_url))
+        listing = None
+        if self._listing is not None:
+            # The preview's update since a full build: MkDocs wrote the same pages again,
+            # so only the mail apps' files can differ (a domain added or removed). Those
+            # written last time and not now go, as a clean build would not have them;
+            # while the list is the same, the site's files are, and the walk of the site
+            # (10,000 folders) is saved.
+            before, known = self._listing
+            for gone in set(before) - set(machine):
+                (site_dir / gone).unlink(missing_ok=True)
+            listing = known if before == machine else None
         write_function(self.kb, self.root)  # Outlook Autodiscover, deployed by Netlify
-        write_robots(Path(config.site_dir), site_url, preview=is_preview())
+        write_robots(site_dir, site_url, preview=is_preview())
         try:
-            write_netlify_files(self.kb, Path(config.site_dir), site_base(config),
-                                post_to=self._post_to(), guard=self.guard)
+            files = write_netlify_files(self.kb, site_dir, site_base(config),
+                                        post_to=self._post_to(), guard=self.guard, listing=listing)
         except NetlifyFilesError as err:
             raise PluginError("kbgen: the built site cannot be published:\n" + str(err)) from None
+        if self.serving:
+            self._listing = (machine, files)
 
 
 def _set_globals(env: Any, reader: Reader, kb: KB) -> None:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import subprocess
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 from urllib.parse import urljoin
 
@@ -90,15 +92,25 @@ def support_view(provider: Provider) -> dict[str, str | None]:
 # ---------------------------------------------------------------- dates
 
 
-def git_dates(root: Path, paths: Iterable[str]) -> dict[str, dt.date]:
+def git_dates(root: Path, paths: Iterable[str], memo: DateMemo | None = None) -> dict[str, dt.date]:
     """The last commit date of each path (relative to ``root``), in one ``git log``.
 
     Paths git does not know, or a ``root`` outside any repository, are left out.
     A shallow clone only knows its newest commit, so every file gets that date.
+    ``memo``: the preview's, so that ``git log`` runs again only after a commit.
     """
     wanted = set(paths)
     if not wanted:
         return {}
+    key: tuple[object, ...] | None = None
+    if memo is not None:
+        head = _head(root)
+        if head is None:  # not a repository (or no commit yet): git knows no dates
+            return {}
+        # Commit dates change only with a new commit: same HEAD, same files, same dates.
+        key = (root, head, frozenset(wanted))
+        if memo.git is not None and memo.git[0] == key:
+            return dict(memo.git[1])
     try:
         out = subprocess.run(
             ["git", "log", "--format=%x00%cs", "--name-only", "--relative", "--", *sorted(wanted)],
@@ -116,13 +128,33 @@ def git_dates(root: Path, paths: Iterable[str]) -> dict[str, dt.date]:
                 current = None
         elif line and current is not None and line in wanted:
             dates.setdefault(line, current)  # newest first: keep the first date seen
+    if memo is not None and key is not None:
+        memo.git = (key, dict(dates))
     return dates
 
 
-def last_updated(kb: KB) -> dict[str, dt.date]:
+def _head(root: Path) -> str | None:
+    """The commit HEAD names, or None outside a repository or before its first commit."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "--verify", "-q", "HEAD"], cwd=root,
+                             capture_output=True, text=True, check=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.strip() or None
+
+
+@dataclass
+class DateMemo:
+    """What the last ``git log`` gave, for the preview server: at 10,000 data files in
+    a repository, asking git again on every saved file would take seconds."""
+
+    git: tuple[tuple[object, ...], dict[str, dt.date]] | None = None
+
+
+def last_updated(kb: KB, memo: DateMemo | None = None) -> dict[str, dt.date]:
     """Per entry: ``updated`` from the data, else the data file's last commit, else its mtime."""
     sources = {eid: src for eid, src in kb.sources.items() if eid in kb.entries}
-    from_git = git_dates(kb.root, sources.values())
+    from_git = git_dates(kb.root, sources.values(), memo)
     dates: dict[str, dt.date] = {}
     for eid, entry in kb.entries.items():
         src = sources.get(eid)
@@ -130,10 +162,14 @@ def last_updated(kb: KB) -> dict[str, dt.date]:
             dates[eid] = entry.updated
         elif src is not None and src in from_git:
             dates[eid] = from_git[src]
-        elif src is not None and (kb.root / src).is_file():
+        elif src is not None:
             # Not committed yet (or no git at all): the file's own time is the best we know.
-            stamp = (kb.root / src).stat().st_mtime
-            dates[eid] = dt.datetime.fromtimestamp(stamp, tz=dt.UTC).date()
+            try:
+                stat = os.stat(kb.root / src)
+            except OSError:
+                continue
+            if S_ISREG(stat.st_mode):
+                dates[eid] = dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC).date()
     return dates
 
 
@@ -189,12 +225,12 @@ class Reader:
     @classmethod
     def build(cls, kb: KB, url_of: Callable[[str], str | None],
               feedback: Feedback | None, site_url: str = "", *, also_read: bool = True,
-              updated: dict[str, dt.date] | None = None) -> Reader:
+              updated: dict[str, dt.date] | None = None, dates: DateMemo | None = None) -> Reader:
         """``also_read=False``: without Also Read (whoever renders the pages has it);
-        ``updated``: the dates, when they are known already."""
+        ``updated``: the dates, when they are known already; ``dates``: the preview's memo."""
         base = site_url if not site_url or site_url.endswith("/") else site_url + "/"
         return cls(kb, url_of, feedback, also_read_all(kb.entries) if also_read else {},
-                   last_updated(kb) if updated is None else updated, base)
+                   last_updated(kb, dates) if updated is None else updated, base)
 
     def _absolute(self, uri: str) -> str:
         return urljoin(self.site_url, published_url(uri).lstrip("/"))

@@ -83,20 +83,24 @@ def new_guard(post_to: str = "", theme_dirs: list[Path] | None = None) -> Guard:
 
 def write_netlify_files(kb: KB, site_dir: Path, base: str = "/",
                         theme_dirs: list[Path] | None = None, post_to: str = "",
-                        guard: Guard | None = None) -> None:
+                        guard: Guard | None = None, listing: list[str] | None = None) -> list[str]:
     """Write ``_redirects`` and ``_headers`` into ``site_dir``; raise NetlifyFilesError if unsafe.
 
     ``post_to`` is the configured feedback endpoint; if it is on another origin,
     the policy allows posting there. ``guard``: the build's CSP guard, which has
     checked the pages MkDocs wrote while they were in memory; the HTML files it
     has not seen are read and checked here (all of them without one).
+    ``listing``: the site's files as this returned them last time, when the caller
+    knows that none was added or removed since (the preview's updates). Returns the
+    site's files, without the two it writes.
     """
     origins = post_origins(post_to)
     rules = redirect_rules(kb, base)
     problems = check_redirects(site_dir, rules, base)
     # One walk of the site for both (10,000 folders take a quarter of a second), without
     # the files written below: _headers never describes our own files.
-    files = [f for f in site_files(site_dir) if f not in NETLIFY_FILES]
+    files = listing if listing is not None else [f for f in site_files(site_dir)
+                                                 if f not in NETLIFY_FILES]
     policy = (guard or new_guard(post_to, theme_dirs)).check_site(site_dir, files)
     problems += policy.problems
     if problems:
@@ -107,3 +111,4 @@ def write_netlify_files(kb: KB, site_dir: Path, base: str = "/",
                                           post_origins=origins, files=files))
     (site_dir / "_redirects").write_text(render_redirects(rules), encoding="utf-8")
     (site_dir / "_headers").write_text(headers, encoding="utf-8")
+    return files
