@@ -15,7 +15,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from urllib.parse import urlsplit
 
 # Material's fingerprinted assets: the hash in the name changes with the content.
@@ -143,7 +143,9 @@ def type_rules(site_dir: Path, files: list[str] | None = None) -> list[HeaderRul
     """An explicit ``Content-Type`` for each machine-readable file (autoconfig, profiles, sitemaps)."""
     rules = []
     for rel in sorted(site_files(site_dir) if files is None else files, key=lambda f: f.split("/")):
-        content_type = CONTENT_TYPES.get(PurePosixPath(rel).suffix)
+        # splitext, not PurePosixPath(rel).suffix: the same for every key of
+        # CONTENT_TYPES, without a path object per file (10,000 pages and more).
+        content_type = CONTENT_TYPES.get(os.path.splitext(rel)[1])
         if content_type:
             rules.append(HeaderRule("/" + rel, (("Content-Type", content_type),)))
     return rules
