@@ -180,6 +180,12 @@ def test_the_sitemap_is_written_again_when_a_date_changes(project: Path, tmp_pat
     text = builder.update([_edit(project / "data/clients/thunderbird.yml",
                                  "Open the account setup", "Open the account setup screen")])
     assert not text.full and sitemap.stat().st_mtime_ns == written
+    # Nor does a title (a page's meta changes, not what the sitemap reads of it).
+    title = builder.update([_edit(project / "data/articles/pop-vs-imap.yml",
+                                  "What is the difference between POP and IMAP?",
+                                  "POP or IMAP, which one?")])
+    assert "email/pop-vs-imap/index.html" in title.rendered
+    assert sitemap.stat().st_mtime_ns == written
     result = builder.update([_edit(project / "data/clients/samsung-email.yml",
                                    "updated: 2026-11-26", "updated: 2026-10-01")])
     assert not result.full and not result.error

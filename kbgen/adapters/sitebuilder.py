@@ -26,11 +26,12 @@ import gc
 import hashlib
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jinja2 import TemplateNotFound
 from mkdocs import utils
 from mkdocs.commands.build import _build_extra_template, _build_page, _build_theme_template, _populate_page
 from mkdocs.config import load_config
@@ -134,6 +135,8 @@ class _State:
     # change until the next full build, and listing 10,000 of them took 10 ms a page.
     doc_files: list[Any] = field(default_factory=list)
     sitemap: tuple[Any, ...] | None = None  # what the sitemap was last written from
+    sitemap_keys: dict[str, bool] = field(default_factory=dict)  # meta keys it names
+    sitemap_source: str | None = None
 
     @classmethod
     def full_build(cls, config: MkDocsConfig) -> _State:
@@ -207,8 +210,20 @@ class _State:
         """What a sitemap template reads of the pages (overrides/sitemap.xml, MkDocs' own
         and its .gz copy, whose timestamp is the newest page date): rendered again only
         when one changes. Everything else it reads (the config, the page list) changes
-        only with a full build."""
-        return tuple((p.canonical_url, p.abs_url, p.update_date, p.is_link, repr(p.meta))
+        only with a full build. Of the meta, only the keys the template names
+        (``robots`` in kbgen's): a title edit changes its page's meta, not the sitemap."""
+        if self.sitemap_source is None:  # once per build
+            try:
+                self.sitemap_source = str(self.env.loader.get_source(self.env, "sitemap.xml")[0])
+            except TemplateNotFound:
+                self.sitemap_source = ""
+        source, named = self.sitemap_source, self.sitemap_keys
+
+        def read(meta: Mapping[str, Any]) -> str:
+            keys = [k for k in meta if named.setdefault(k, k in source)]
+            return repr([(k, meta[k]) for k in keys])
+
+        return tuple((p.canonical_url, p.abs_url, p.update_date, p.is_link, read(p.meta))
                      for p in self.pages())
 
     def check_anchors(self, pages: Iterable[Page]) -> None:
