@@ -225,7 +225,7 @@ def test_the_category_shortcut_gives_the_same_lists_as_a_full_scan() -> None:
 
     entries = {e.id: e for e in (_entry(i, f"section-{i // 7}") for i in range(60))}
     fast = also_read_all(entries)
-    assert fast == {eid: also_read(entries, eid) for eid in entries}
+    assert fast == {eid: tuple(also_read(entries, eid)) for eid in entries}
 
 
 def test_a_legacy_guide_never_fills_a_current_guides_list() -> None:

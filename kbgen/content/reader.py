@@ -218,7 +218,7 @@ class Reader:
     kb: KB
     url_of: Callable[[str], str | None]  # entry id -> site-relative page URL, if built
     feedback: Feedback | None
-    related: dict[str, list[str]] = field(default_factory=dict)
+    related: dict[str, tuple[str, ...]] = field(default_factory=dict)
     updated: dict[str, dt.date] = field(default_factory=dict)
     site_url: str = ""  # absolute, ending in "/": for Open Graph and JSON-LD addresses
 
@@ -278,7 +278,7 @@ class Reader:
 
     def also_read(self, entry_id: str) -> list[dict[str, str]]:
         items = []
-        for rid in self.related.get(entry_id, []):
+        for rid in self.related.get(entry_id, ()):
             url = self.url_of(rid)
             if url is None:
                 continue
