@@ -61,6 +61,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.parts: PageParts | None = None  # kbgen's additions to article pages (page_parts.py)
         self._files: Files | None = None
         self._also_read = True  # whether self.reader has Also Read (not when a worker has it)
+        self._html: dict[str, bytes] = {}  # a full build: pages' HTML until they are built
         self.data_error: DataError | None = None  # the last load's, while the last good KB is kept
         self.file_cache: FileCache | None = None  # serving: files read once until they change
         self.page_cache: PageCache | None = None  # serving: pages rendered again when their data changes
@@ -205,11 +206,21 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             # kept to the end of the build. The preview keeps it: it compares it on edits.
             page.file.content_string = ""
             page.markdown = ""
+            # MkDocs converts every page before it builds any, so all the HTML is held at
+            # once: the largest thing in the build (140 MiB at 10,000 articles). Python keeps
+            # a page's text at two bytes a character (it has characters beyond Latin-1), its
+            # UTF-8 at about one; on_page_context gives the page its HTML back. Nothing reads
+            # it in between: MkDocs' other steps read a page's title, address and anchors.
+            self._html[page.file.src_uri] = html.encode("utf-8", "surrogatepass")
+            return ""
         return html
 
     @event_priority(50)
     def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig,
                         nav: Any) -> TemplateContext | None:
+        held = self._html.pop(page.file.src_uri, None)
+        if held is not None:  # first of all: Material's search, for one, reads it next
+            page.content = held.decode("utf-8", "surrogatepass")
         if self.config.enabled:
             # The sidebar holds the path to the page and its own section, not the whole site.
             context["nav"] = page_nav(nav, page)
@@ -289,6 +300,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         # One CSP guard per build: it sees each page once, as MkDocs writes it.
         self.guard = new_guard(self._post_to()) if self.config.enabled else None
         self._listing = None  # a full build writes the site from scratch
+        self._html.clear()
         self._stop_guard_process()
         if self.guard is not None and not self.serving and workers.possible():
             self.guard_process = GuardProcess(self.guard)
@@ -322,6 +334,11 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         output = a11y.repair(output)
         self._check(page.file.dest_uri, output)
+        if not self.serving and page.file.src_uri in self.pages:
+            # Written: nothing reads the page's HTML again (MkDocs' anchor check reads the
+            # anchors it noted, Material's search indexed the page before its template ran),
+            # and the search index made at the end of the build needs the room.
+            page.content = ""
         return output
 
     @event_priority(-100)
