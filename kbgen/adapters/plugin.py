@@ -33,7 +33,7 @@ from ..hosting.netlify import NetlifyFilesError, is_preview, new_guard, write_ne
 from ..hosting.robots import write_robots
 from ..mailapps.autoconfig import settings_url, write_machine_files
 from ..mailapps.autodiscover import write_function
-from . import a11y, workers
+from . import a11y, heap, workers
 from .guard_process import GuardFailed, GuardProcess
 from .page_parts import LazyParts, PageParts, canonical_url
 from .plugin_config import KbgenConfig
@@ -41,6 +41,7 @@ from .render_process import Item, RenderProcess, StreamedFile
 from .sidebar import page_nav
 
 log = logging.getLogger("mkdocs.plugins.kbgen")
+GIVE_BACK_EVERY = 500  # pages written between returns of their freed memory to the system
 
 
 class KbgenPlugin(BasePlugin[KbgenConfig]):
@@ -62,6 +63,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self._files: Files | None = None
         self._also_read = True  # whether self.reader has Also Read (not when a worker has it)
         self._html: dict[str, bytes] = {}  # a full build: pages' HTML until they are built
+        self._written = 0  # a full build: generated pages written so far
         self.data_error: DataError | None = None  # the last load's, while the last good KB is kept
         self.file_cache: FileCache | None = None  # serving: files read once until they change
         self.page_cache: PageCache | None = None  # serving: pages rendered again when their data changes
@@ -301,6 +303,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.guard = new_guard(self._post_to()) if self.config.enabled else None
         self._listing = None  # a full build writes the site from scratch
         self._html.clear()
+        self._written = 0
         self._stop_guard_process()
         if self.guard is not None and not self.serving and workers.possible():
             self.guard_process = GuardProcess(self.guard)
@@ -339,6 +342,9 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             # anchors it noted, Material's search indexed the page before its template ran),
             # and the search index made at the end of the build needs the room.
             page.content = ""
+            self._written += 1
+            if self._written % GIVE_BACK_EVERY == 0:
+                heap.give_back()
         return output
 
     @event_priority(-100)
