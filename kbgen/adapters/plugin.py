@@ -378,10 +378,10 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         listing = None
         if self._listing is not None:
             # The preview's update since a full build: MkDocs wrote the same pages again,
-            # so only the mail apps' files can differ (a domain added or removed). Those
-            # written last time and not now go, as a clean build would not have them;
-            # while the list is the same, the site's files are, and the walk of the site
-            # (10,000 folders) is saved.
+            # so only the mail apps' files can differ (no shared Apple profile once hosts
+            # are written as mail.{domain}, for one). Those written last time and not now
+            # go, as a clean build would not have them; while the list is the same, so
+            # are the site's files, and the walk of the site (10,000 folders) is saved.
             before, known = self._listing
             for gone in set(before) - set(machine):
                 (site_dir / gone).unlink(missing_ok=True)
