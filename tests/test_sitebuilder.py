@@ -191,3 +191,25 @@ def test_the_sitemap_is_written_again_when_a_date_changes(project: Path, tmp_pat
     assert not result.full and not result.error
     assert "<lastmod>2026-10-01</lastmod>" in sitemap.read_text(encoding="utf-8")
     _same_as_clean_build(project, tmp_path / "live", tmp_path)
+
+
+def test_a_save_reported_twice_loads_the_data_once(project: Path, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file watcher may report one save twice, or a folder beside it: the second
+    report finds the same files the last load read and starts no load (a second at
+    10,000 files, during which the preview serves nothing)."""
+    builder = SiteBuilder(project / "mkdocs.yml", tmp_path / "live")
+    builder.build()
+    article = _edit(project / "data/clients/thunderbird.yml", "Open the account setup",
+                    "Open the account setup screen")
+    assert builder.update([article]).rendered == ["email/thunderbird/index.html"]
+    state = builder._state
+    assert state is not None
+    monkeypatch.setattr(state, "data_changed", lambda: pytest.fail("the data was loaded again"))
+    again = builder.update([article, article.parent])
+    assert not again.full and not again.error and again.rendered == []
+    monkeypatch.undo()
+    # A real change is still seen.
+    result = builder.update([_edit(article, "account setup screen", "account setup window")])
+    assert result.rendered == ["email/thunderbird/index.html"]
+    _same_as_clean_build(project, tmp_path / "live", tmp_path)

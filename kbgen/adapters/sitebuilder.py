@@ -40,6 +40,7 @@ from mkdocs.structure.files import Files, InclusionLevel, get_files, set_exclusi
 from mkdocs.structure.nav import Navigation, Section, get_navigation
 from mkdocs.structure.pages import Page
 
+from ..data.load import unchanged
 from ..hosting.netlify import is_preview
 from .plugin import KbgenPlugin
 
@@ -98,6 +99,9 @@ class SiteBuilder:
         if state is None or data_dir is None or not all(p.is_relative_to(data_dir) for p in paths):
             return self.build()
         start = time.perf_counter()
+        cache = state.kbgen.file_cache
+        if cache is not None and all(unchanged(cache, str(p)) for p in paths):
+            return Result(time.perf_counter() - start, False, [])  # the same files as last time
         try:
             outcome = state.data_changed()
         except Exception as err:

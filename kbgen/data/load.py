@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from stat import S_ISDIR
 
 from .checks import CheckMemo, check_images, check_kb
 from .errors import DataError, Problem, errors_only
@@ -66,6 +67,26 @@ class FileCache(dict[str, tuple[tuple[int, int, int], Document | Problem, Strict
         self.checks = CheckMemo()
 
 
+def _stat_key(stat: os.stat_result) -> tuple[int, int, int]:
+    return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+
+def unchanged(cache: FileCache, path: str) -> bool:
+    """Whether the file at ``path`` is the one the last load read (a folder: always).
+
+    A file watcher can report one save twice, or a file only opened for reading; at
+    10,000 files a load takes a second, so the preview does not start one for nothing.
+    """
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return False  # gone: the data changed
+    if S_ISDIR(stat.st_mode):
+        return True  # a file added or removed in it is reported on its own
+    hit = cache.get(path)
+    return hit is not None and hit[0] == _stat_key(stat)
+
+
 def _read(path: str, shown: str, cls: type[Strict],
           cache: FileCache | None) -> tuple[Document | Problem, Strict | None, list[Problem]]:
     key = (0, 0, 0)
@@ -75,7 +96,7 @@ def _read(path: str, shown: str, cls: type[Strict],
         except OSError:  # gone since the folder was listed: load_file says so
             stat = None
         if stat is not None:
-            key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+            key = _stat_key(stat)
             hit = cache.get(path)
             if hit is not None and hit[0] == key:
                 return hit[1], hit[2], hit[3]
