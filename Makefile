@@ -24,7 +24,7 @@ test: setup lint
 
 # kbgen against plain Material, Zensical, Hugo and the Python-Markdown floor (scripts/benchmark.py).
 # bench: 100 and 300 articles, under 2 minutes. bench-large: 1,000 and 10,000 articles,
-# one build per tool and size (about an hour here; REPS=3 for medians).
+# one build per tool and size (about 20 minutes here; REPS=3 for medians).
 REPS ?= 1
 bench:
 	KBGEN_BROWSER=0 KBGEN_BENCH=1 scripts/setup
