@@ -9,9 +9,10 @@ content, title and metadata, the nav entries their sidebar shows, their
 previous and next pages, and what the kbgen plugin adds to their context (Also
 Read, dates, the edit link…). The search index, the 404 page and the files for
 Netlify and mail apps are written again from the whole site, the sitemap when a
-page's address or date changed. A change anywhere else (mkdocs.yml, docs/, overrides/) or one that changes the
-structure of the site (a page added, removed or moved, a category changed)
-rebuilds everything, in process.
+page's address or date changed. A change anywhere else (mkdocs.yml, docs/,
+overrides/) or one that changes the structure of the site (a page added, removed
+or moved, a category changed) rebuilds everything, in process. A data file the
+watcher reports again unchanged (same mtime, size and inode) starts no load.
 
 The result is the site a clean ``mkdocs build`` writes, byte for byte
 (tests/test_sitebuilder.py checks it after each kind of change). The full build
