@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
 from typing import Any
 
+from .carry import ByObject
 from .dnscheck import check_dns
 from .errors import Problem, Severity
 from .facts import INCOMING, PROTOCOLS, incoming, offered, placeholders, standard_port
@@ -35,36 +35,14 @@ from .oauth2 import thunderbird_knows
 WARN = Severity.WARNING
 
 
-@dataclass
-class CheckMemo:
-    """What the checks that read one file's text alone found, for the preview's next load.
-
-    A file that did not change is the same Document on the next load (the loader's
-    file cache), so walking its text is skipped while what the walk compares it with
-    (the placeholders' values, the standard ports, the provider) is the same: at
-    10,000 articles the walks took most of a second per saved file.
-    """
-
-    against: tuple[Any, ...] | None = None
-    found: dict[int, tuple[Document, list[Problem]]] = field(default_factory=dict)
-    images: dict[int, tuple[Document, list[Problem]]] = field(default_factory=dict)
-
-
-def _memo(table: dict[int, tuple[Document, list[Problem]]], kept: dict[int, tuple[Document, list[Problem]]],
-          doc: Document, walk: Callable[[], list[Problem]]) -> list[Problem]:
-    hit = table.get(id(doc))
-    found = hit[1] if hit is not None and hit[0] is doc else walk()
-    kept[id(doc)] = (doc, found)
-    return list(found)
-
-
 def check_kb(kb: KB, singles: dict[str, tuple[Strict, Document]],
              many: dict[str, list[tuple[Strict, Document]]],
              broken: frozenset[str] | set[str] = frozenset(),
-             memo: CheckMemo | None = None) -> list[Problem]:
+             memo: ByObject[list[Problem]] | None = None) -> list[Problem]:
     """Every cross-file check; ``broken`` are ids of entries whose files did not validate
     (references to them are not reported: the file's own errors already are).
-    ``memo``: reuse what walking an unchanged file found (the preview)."""
+    ``memo``: what walking each file's text found, reused for unchanged files (the
+    preview; at 10,000 articles the walks took most of a second per saved file)."""
     problems: list[Problem] = []
     problems += _check_protocols(many["protocol"], kb.provider)
     problems += _check_categories(singles["categories"])
@@ -87,14 +65,15 @@ def check_kb(kb: KB, singles: dict[str, tuple[Strict, Document]],
     return problems
 
 
-def check_images(documents: Iterable[Document], memo: CheckMemo | None = None) -> list[Problem]:
-    """Images from other sites in any Markdown field: the CSP (img-src 'self') blocks them."""
+def check_images(documents: Iterable[Document],
+                 memo: ByObject[list[Problem]] | None = None) -> list[Problem]:
+    """Images from other sites in any Markdown field: the CSP (img-src 'self') blocks them.
+    ``memo``: what each file gave, reused for unchanged files (the preview)."""
     problems: list[Problem] = []
-    kept: dict[int, tuple[Document, list[Problem]]] = {}
-    for doc in documents:
-        problems += _memo(memo.images if memo else {}, kept, doc, functools.partial(_images, doc))
     if memo is not None:
-        memo.images = kept
+        memo.begin()
+    for doc in documents:
+        problems += memo.get(doc, functools.partial(_images, doc)) if memo else _images(doc)
     return problems
 
 
@@ -254,13 +233,12 @@ def _check_oauth2(model: Provider, doc: Document) -> list[Problem]:
 
 def _check_entries(kb: KB, items: list[tuple[Strict, Document]],
                    broken: frozenset[str] | set[str] = frozenset(),
-                   memo: CheckMemo | None = None) -> list[Problem]:
+                   memo: ByObject[list[Problem]] | None = None) -> list[Problem]:
     problems: list[Problem] = []
     values = placeholders(kb)
     standard_ports = {str(e.port) for p in kb.protocols.values() for e in p.standard_ports}
-    against = (values, standard_ports, kb.provider)
-    known = memo.found if memo is not None and memo.against == against else {}
-    kept: dict[int, tuple[Document, list[Problem]]] = {}
+    if memo is not None:
+        memo.begin((values, standard_ports, kb.provider))  # all a walk compares the text with
 
     def walk(doc: Document) -> list[Problem]:  # this file's text against the values alone
         found = _check_placeholders(doc, values, kb.provider)
@@ -284,13 +262,11 @@ def _check_entries(kb: KB, items: list[tuple[Strict, Document]],
             problems.append(doc.problem(("category",), f"unknown category '{model.category}'",
                                         _choices(model.category, kb.categories)))
         problems += _check_related(kb, model, doc, broken)
-        problems += _memo(known, kept, doc, functools.partial(walk, doc))
+        problems += memo.get(doc, functools.partial(walk, doc)) if memo else walk(doc)
         if isinstance(model, Article):
             problems += _check_blocks(kb, model, doc)
         else:
             problems += _check_client(kb, model, doc, broken)
-    if memo is not None:
-        memo.against, memo.found = against, kept
     return problems
 
 

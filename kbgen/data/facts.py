@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, get_args
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from .carry import ByObject
 from .kb import KB
 from .model import MARKDOWN_FIELD, PLACEHOLDER_RE, Endpoint, Protocol, Provider, Server
 
@@ -266,23 +267,8 @@ def _filled(value: Any, values: Mapping[str, str],
     return value
 
 
-@dataclass
-class FillMemo:
-    """What the last fill gave for each object, for the preview's next load of the data.
-
-    An object whose file did not change is the same object on the next load (the
-    loader's file cache), so its filled copy is reused while the values are the same,
-    and a page that read it is not rendered again; at 10,000 articles filling every
-    entry again took seconds per saved file.
-    """
-
-    values: Mapping[str, str] | None = None
-    markdown: Mapping[str, str] | None = None
-    filled: dict[int, tuple[Any, Any]] = field(default_factory=dict)  # id -> (object, filled)
-
-
 def fill_placeholders(kb: KB, markdown: Mapping[str, str] | None = None,
-                      memo: FillMemo | None = None) -> None:
+                      memo: ByObject[Any] | None = None) -> None:
     """Fill placeholders in every text of every article, guide, category, problem and protocol.
 
     Done once, after the checks: every title, heading, summary, step title and
@@ -290,22 +276,19 @@ def fill_placeholders(kb: KB, markdown: Mapping[str, str] | None = None,
     same filled text, wherever it is printed. Markdown fields take their values
     from ``markdown`` when given (``personal.markdown_values``: the reader's
     values marked, for the renderer to turn into personalisable elements).
+    ``memo``: the preview's: an unchanged object keeps its filled copy while the values
+    are the same, so a page that read it is not rendered again (and at 10,000 articles
+    filling every entry again took seconds per saved file).
     """
     values = placeholders(kb)
-    known: dict[int, tuple[Any, Any]] = {}
-    if memo is not None and memo.values == values and memo.markdown == dict(markdown or {}):
-        known = memo.filled
-    kept: dict[int, tuple[Any, Any]] = {}
+    if memo is not None:
+        memo.begin((dict(values), dict(markdown or {})))
 
     def filled(value: Any) -> Any:
-        hit = known.get(id(value))
-        out = hit[1] if hit is not None and hit[0] is value else _filled(value, values, markdown)
-        kept[id(value)] = (value, out)
-        return out
+        make = functools.partial(_filled, value, values, markdown)
+        return memo.get(value, make) if memo is not None else make()
 
     kb.entries = {k: filled(v) for k, v in kb.entries.items()}
     kb.categories = {k: filled(v) for k, v in kb.categories.items()}
     kb.troubles = {k: filled(v) for k, v in kb.troubles.items()}
     kb.protocols = {k: filled(v) for k, v in kb.protocols.items()}
-    if memo is not None:
-        memo.values, memo.markdown, memo.filled = dict(values), dict(markdown or {}), kept

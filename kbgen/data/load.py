@@ -10,10 +10,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from stat import S_ISDIR
+from typing import Any
 
-from .checks import CheckMemo, check_images, check_kb
+from .carry import ByObject
+from .checks import check_images, check_kb
 from .errors import DataError, Problem, errors_only
-from .facts import FillMemo, fill_placeholders
+from .facts import fill_placeholders
 from .kb import FOLDERS, KB, SINGLE_FILES
 from .loader import Document, load_file
 from .model import Article, Categories, Client, Protocol, Provider, Strict, Troubleshooting
@@ -58,13 +60,14 @@ def _data_files(data_dir: Path) -> list[tuple[str, tuple[str, ...]]]:
 # server passes the same dict to every load, so an edit reads again only the files
 # that changed; the checks across files always run on the whole data.
 class FileCache(dict[str, tuple[tuple[int, int, int], Document | Problem, Strict | None, list[Problem]]]):
-    """The files read, what filling their placeholders gave (``facts.FillMemo``) and what
-    the checks of one file's text found (``checks.CheckMemo``)."""
+    """The files read, and what was worked out from each file's objects alone
+    (``carry.ByObject``): filling their placeholders, and the checks of their text."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.fill = FillMemo()
-        self.checks = CheckMemo()
+        self.fill: ByObject[Any] = ByObject()
+        self.walks: ByObject[list[Problem]] = ByObject()  # checks.check_kb's of each entry
+        self.images: ByObject[list[Problem]] = ByObject()  # checks.check_images'
 
 
 def _stat_key(stat: os.stat_result) -> tuple[int, int, int]:
@@ -157,20 +160,20 @@ def load_kb(root: Path, data_dir: str = "data", cache: FileCache | None = None) 
                                     f"create {data_dir}/{name}; `kbgen new {kind}` writes one"))
 
     # Needs only each file's data, so it is reported with the shape errors, in one run.
-    memo = cache.checks if cache is not None else None
-    problems.extend(check_images(documents.values(), memo))
+    problems.extend(check_images(documents.values(), cache.images if cache is not None else None))
+    walks = cache.walks if cache is not None else None
     if errors_only(problems):
         # Still check the references between the files that did validate, so an author
         # sees both kinds of error in one run, when the files they hang on are sound.
         partial = _knowledge_base(root, singles, many, documents, invalid)
         if partial is not None:
             problems.extend(check_kb(partial, singles, many, broken=_broken_ids(invalid),
-                                    memo=memo))
+                                    memo=walks))
         raise DataError(problems)
 
     kb = _knowledge_base(root, singles, many, documents, invalid)
     assert kb is not None
-    problems.extend(check_kb(kb, singles, many, memo=memo))
+    problems.extend(check_kb(kb, singles, many, memo=walks))
     if errors_only(problems):
         raise DataError(problems)
     fill_placeholders(kb, markdown_values(kb), cache.fill if cache is not None else None)
