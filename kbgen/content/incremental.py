@@ -24,7 +24,6 @@ from typing import Any
 from markupsafe import Markup
 
 from ..data.kb import KB, Entry
-from . import memo
 from .render import GeneratedPage, Renderer, environment
 from .text import DEFAULT_ESCAPES
 
@@ -200,23 +199,21 @@ class _CachingRenderer(Renderer):
         self.cache.rendered.append(uri)
         return markdown
 
-    def include(self, name: str, **context: Any) -> Markup:
-        # A partial is rendered once and reused on other pages: what it read of the
-        # entries is noted on every page that uses it, not only on the first.
-        key = (name, memo.freeze(context))
+    # A partial is rendered once and reused on other pages: what it read of the entries
+    # is noted on every page that uses it, not only on the first.
+    def _first_include(self, key: tuple[str, Hashable], name: str, context: dict[str, Any]) -> Markup:
         page_kb = self.kb
-        if key not in self._partials:
-            reads = Reads()
-            if isinstance(page_kb, _TrackedKB):
-                self.kb = _TrackedKB(page_kb._kb, reads)
-            try:
-                self._partials[key] = self._partial(name, context)
-            finally:
-                self.kb = page_kb
-            self._partial_reads[key] = reads
+        reads = self._partial_reads[key] = Reads()
         if isinstance(page_kb, _TrackedKB):
-            page_kb.note(self._partial_reads[key])
-        return self._partials[key]
+            self.kb = _TrackedKB(page_kb._kb, reads)
+        try:
+            return super()._first_include(key, name, context)
+        finally:
+            self.kb = page_kb
+
+    def _included(self, key: tuple[str, Hashable]) -> None:
+        if isinstance(self.kb, _TrackedKB):
+            self.kb.note(self._partial_reads[key])
 
     def _affected(self, page: _Rendered) -> bool:
         if not self.changed:

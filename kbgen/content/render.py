@@ -95,8 +95,16 @@ class Renderer:
         key = (name, memo.freeze(context))
         text = self._partials.get(key)
         if text is None:
-            text = self._partials[key] = self._partial(name, context)
+            text = self._partials[key] = self._first_include(key, name, context)
+        self._included(key)
         return text
+
+    def _first_include(self, key: tuple[str, Hashable], name: str, context: dict[str, Any]) -> Markup:
+        """The one render of a shared partial (the preview notes what it reads)."""
+        return self._partial(name, context)
+
+    def _included(self, key: tuple[str, Hashable]) -> None:
+        """A page used the partial ``key`` (the preview notes it on the page)."""
 
     def _partial(self, name: str, context: dict[str, Any]) -> Markup:
         text = self.env.get_template(name).render(
