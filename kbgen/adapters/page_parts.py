@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urljoin
 
 import jinja2
 from mkdocs.config.defaults import MkDocsConfig
@@ -87,8 +88,6 @@ class LazyParts:
 
 def canonical_url(site_url: str | None, page_url: str) -> str | None:
     """``Page.canonical_url`` as MkDocs 1.6 sets it, from the site's URL and the page's."""
-    from urllib.parse import urljoin
-
     if not site_url:
         return None
     base = site_url if site_url.endswith("/") else site_url + "/"
