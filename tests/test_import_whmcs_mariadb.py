@@ -42,7 +42,7 @@ def _client(socket: Path, *args: str, stdin: bytes | None = None) -> str:
 def mariadb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A private MariaDB server holding the fixture in the database `whmcs`; yields its socket."""
     if not (Path(MARIADBD).is_file() and INSTALL_DB and CLIENT):
-        pytest.skip("MariaDB is not installed (scripts/setup installs Debian's mariadb-server as root)")
+        pytest.fail("MariaDB is not installed: run scripts/setup (it installs Debian's mariadb-server)")
     base = tmp_path_factory.mktemp("mariadb")
     data, socket, log = base / "data", base / "mysqld.sock", base / "error.log"
     as_root = ["--user=root"] if os.geteuid() == 0 else []

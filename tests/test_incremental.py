@@ -77,8 +77,7 @@ def test_a_replacement_guide_follows_the_title_of_its_replacement(root: Path) ->
     cache.render(kb)
     deprecated = [e for e in kb.entries.values() if getattr(e, "deprecated", None)
                   and e.deprecated.replacement]
-    if not deprecated:
-        pytest.skip("no deprecated guide with a replacement in the example data")
+    assert deprecated, "the example data has no deprecated guide with a replacement"
     target = deprecated[0].deprecated.replacement
     _edit(root / kb.sources[target], r"^title: .*$", "title: A new title for the replacement")
     kb = load_kb(root)

@@ -153,8 +153,7 @@ def test_machine_files_are_served_with_their_types(example_site: Path, netlify_u
     for path, expected in [(".well-known/autoconfig/mail/config-v1.1.xml", "application/xml"),
                            *((p.relative_to(example_site).as_posix(), "application/x-apple-aspen-config")
                              for p in profiles)]:
-        if not (example_site / path).is_file():
-            pytest.skip(f"{path} is not built yet")
+        assert (example_site / path).is_file(), f"{path} was not built"
         with urllib.request.urlopen(netlify_url + path) as response:
             assert response.headers["Content-Type"].startswith(expected), path
             assert response.headers["Cache-Control"] == REVALIDATE
