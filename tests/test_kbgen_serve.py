@@ -127,3 +127,16 @@ def test_the_open_page_reloads_itself_under_the_policy(served: tuple[Serve, Path
         watched.assert_clean()  # no CSP violation, no script error, after the reload too
     finally:
         context.close()
+
+
+def test_a_saved_provider_name_reaches_every_page(served: tuple[Serve, Path]) -> None:
+    # The name is kbgen's, not mkdocs.yml's: the preview must not mistake its own value
+    # for a second source (it did, and the page never updated until a restart).
+    server, root = served
+    provider = root / "data" / "provider.yml"
+    text = provider.read_text(encoding="utf-8")
+    provider.write_text(re.sub(r"(?m)^name: .*$", "name: Renamed Mail", text, count=1), encoding="utf-8")
+    _wait("the renamed site", lambda: "Renamed Mail" in (_fetch(server.base + ARTICLE) or ""),
+          REBUILD_TIMEOUT, server)
+    assert "mkdocs.yml sets" not in server.output()
+    assert "Renamed Mail" in (_fetch(server.base) or "")

@@ -117,6 +117,29 @@ def test_a_change_of_structure_rebuilds_it_all(project: Path, tmp_path: Path,
     _same_as_clean_build(project, tmp_path / "live", tmp_path)
 
 
+# The provider's identity: every page shows it, and kbgen, not mkdocs.yml, sets it.
+IDENTITY: list[tuple[str, str, str]] = [
+    ("name", "name: Example Hosting", "name: Beispiel Hosting & Co"),
+    ("site URL", "site_url: https://help.example.com/", "site_url: https://hilfe.example.org/kb/"),
+    ("copyright", "domain: example.com", "domain: example.com\ncopyright: \"© 2026 Example <Hosting>\""),
+]
+
+
+def test_each_identity_field_edited_under_the_preview(project: Path, tmp_path: Path,
+                                                      caplog: pytest.LogCaptureFixture) -> None:
+    builder = SiteBuilder(project / "mkdocs.yml", tmp_path / "live")
+    builder.build()
+    for field, old, new in IDENTITY:
+        with caplog.at_level(logging.ERROR):
+            result = builder.update([_edit(project / "data/provider.yml", old, new)])
+        assert not result.error, (field, result.error, caplog.text)
+        assert "mkdocs.yml sets" not in caplog.text, field
+        _same_as_clean_build(project, tmp_path / "live", tmp_path)
+    home = (tmp_path / "live" / "index.html").read_text(encoding="utf-8")
+    assert "Beispiel Hosting &amp; Co" in home and "© 2026 Example &lt;Hosting&gt;" in home
+    assert 'href="https://hilfe.example.org/kb/"' in home
+
+
 def test_bad_data_keeps_the_last_good_site(project: Path, tmp_path: Path,
                                            caplog: pytest.LogCaptureFixture) -> None:
     builder = SiteBuilder(project / "mkdocs.yml", tmp_path / "live")

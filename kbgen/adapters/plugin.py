@@ -70,6 +70,9 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.date_memo: DateMemo | None = None  # serving: git's dates until the next commit
         # Serving: the files for mail apps last written, and the site's files then (see on_post_build).
         self._listing: tuple[list[str], list[str]] | None = None
+        # The site name, address and footer kbgen last put into the config: `kbgen serve`
+        # hands the same config back after a data change, and they are not mkdocs.yml's.
+        self.identity: dict[str, str] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup makes MkDocs keep this object across `mkdocs serve`
@@ -93,7 +96,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
                 return self._keep_last_good(config, err)
             raise PluginError("kbgen: the data has errors:\n" + format_text(err.problems)) from None
         self.root = root
-        _set_identity(config, kb, serving=self.serving)
+        self.identity = _set_identity(config, kb, serving=self.serving, ours=self.identity)
         self.data_error = None
         if not self.serving:
             # Where every value stands, for messages about bad data: of no use once the data
@@ -125,7 +128,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
     def _keep_last_good(self, config: MkDocsConfig, err: DataError) -> MkDocsConfig:
         """Preview only: serve the last good pages and print what is wrong, never a blank page."""
         assert self.kb is not None
-        _set_identity(config, self.kb, serving=True)
+        self.identity = _set_identity(config, self.kb, serving=True, ours=self.identity)
         for problem in err.problems:
             if problem.severity is Severity.WARNING:
                 log.warning(str(problem))
@@ -410,13 +413,16 @@ def _page_url(config: MkDocsConfig, uri: str) -> str:
                 use_directory_urls=config.use_directory_urls).url
 
 
-def _set_identity(config: MkDocsConfig, kb: KB, *, serving: bool) -> None:
+def _set_identity(config: MkDocsConfig, kb: KB, *, serving: bool,
+                  ours: dict[str, str]) -> dict[str, str]:
     """The site's name, address and footer come from data/provider.yml, never from mkdocs.yml.
 
     MkDocs insists on a ``site_name`` line, so mkdocs.yml holds ``site_name: ""``;
     any other value there (or a site_url or copyright) would be a second source
-    of the provider's identity, and is refused. Material prints these values
-    without escaping them (its autoescape is off): they are handed over escaped.
+    of the provider's identity, and is refused. A value equal to ``ours`` (what
+    this function set last time, in a config the preview reuses) is kbgen's own.
+    Material prints these values without escaping them (its autoescape is off):
+    they are handed over escaped. Returns what it set.
     """
     provider = kb.provider
     derived = {
@@ -424,15 +430,17 @@ def _set_identity(config: MkDocsConfig, kb: KB, *, serving: bool) -> None:
         "site_url": provider.site_url if provider.site_url.endswith("/") else provider.site_url + "/",
         "copyright": escape(facts.copyright_line(provider)),
     }
+    set_now = {}
     for key, value in derived.items():
-        if key == "site_url" and serving and config[key]:
-            continue  # `mkdocs serve` points site_url at the local server itself
         found = config[key]
-        if found and found != value:
+        if key == "site_url" and serving and found and found != ours.get(key):
+            continue  # `mkdocs serve` points site_url at the local server itself
+        if found and found != value and found != ours.get(key):
             hint = 'write site_name: "" there' if key == "site_name" else f"remove {key} from it"
             raise PluginError(f"kbgen: mkdocs.yml sets {key} to {found!r}, but the provider's "
                               f"{key.replace('_', ' ')} comes from data/provider.yml only: {hint}")
-        config[key] = value
+        config[key] = set_now[key] = value
+    return set_now
 
 
 def _nav_title(title: str) -> str:

@@ -358,11 +358,12 @@ class _State:
         """Reload the data and render what changed: the pages rendered, the data's errors
         (nothing changed), or None when the site's structure changed (build it all)."""
         kbgen, config = self.kbgen, self.config
-        old_nav, old_uris = config.nav, set(kbgen.pages)
+        old_nav, old_uris, old_identity = config.nav, set(kbgen.pages), dict(kbgen.identity)
         kbgen.on_config(config)
         if kbgen.data_error is not None:
             return "the data has errors; the preview shows the last good version"
-        if config.nav != old_nav or set(kbgen.pages) != old_uris:
+        # Every page shows the site's name and footer: a new one is a new site.
+        if config.nav != old_nav or set(kbgen.pages) != old_uris or kbgen.identity != old_identity:
             return None
         changed: list[Page] = []
         for uri, generated in kbgen.pages.items():
