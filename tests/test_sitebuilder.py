@@ -236,3 +236,14 @@ def test_a_save_reported_twice_loads_the_data_once(project: Path, tmp_path: Path
     result = builder.update([_edit(article, "account setup screen", "account setup window")])
     assert result.rendered == ["email/thunderbird/index.html"]
     _same_as_clean_build(project, tmp_path / "live", tmp_path)
+
+
+def test_with_the_cache_off_each_save_builds_it_all_the_same(project: Path, tmp_path: Path) -> None:
+    config = project / "mkdocs.yml"
+    _edit(config, "\n  - kbgen\n", "\n  - kbgen:\n      cache: false\n")
+    builder = SiteBuilder(config, tmp_path / "live")
+    builder.build()
+    result = builder.update([_edit(project / "data/clients/thunderbird.yml",
+                                   "Open the account setup", "Open the account setup screen")])
+    assert result.full and not result.error
+    _same_as_clean_build(project, tmp_path / "live", tmp_path)

@@ -73,14 +73,16 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         # The site name, address and footer kbgen last put into the config: `kbgen serve`
         # hands the same config back after a data change, and they are not mkdocs.yml's.
         self.identity: dict[str, str] = {}
+        self.forking = False  # this build's work is shared with forked workers (concurrency: 2)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup makes MkDocs keep this object across `mkdocs serve`
         # rebuilds, so a rebuild with broken data can fall back to the last good KB.
         self.serving = command == "serve"
-        self.file_cache = FileCache() if self.serving else None
-        self.page_cache = PageCache() if self.serving else None
-        self.date_memo = DateMemo() if self.serving else None
+        keep = self.serving and self.config.cache
+        self.file_cache = FileCache() if keep else None
+        self.page_cache = PageCache() if keep else None
+        self.date_memo = DateMemo() if keep else None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -111,9 +113,10 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         escapes = markdown_escapes(config.markdown_extensions, config.mdx_configs)
         self._stop_render_process()
         self.renderer = None
+        self.forking = forking = self._workers()
         if self.page_cache is not None:
             pages = self.page_cache.render(kb, templates, escapes)
-        elif workers.possible():
+        elif forking:
             # The Markdown, and the parts kbgen adds to article pages, are rendered on the
             # other core as MkDocs reads and builds the pages (on_files, on_page_context).
             self.renderer = renderer = Renderer(kb, environment(templates, escapes))
@@ -124,6 +127,16 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.pages = {p.src_uri: p for p in pages}
         config.nav = self._nav(kb)
         return config
+
+    def _workers(self) -> bool:
+        """Whether this build hands work to forked workers (the ``concurrency`` option)."""
+        if self.config.concurrency < 2:
+            return False
+        why = workers.unavailable()
+        if why and not self.serving:
+            log.info(f"kbgen: concurrency {self.config.concurrency} asked for, but {why}: "
+                     "building in one process (the same site)")
+        return not why
 
     def _keep_last_good(self, config: MkDocsConfig, err: DataError) -> MkDocsConfig:
         """Preview only: serve the last good pages and print what is wrong, never a blank page."""
@@ -308,7 +321,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self._html.clear()
         self._written = 0
         self._stop_guard_process()
-        if self.guard is not None and not self.serving and workers.possible():
+        if self.guard is not None and not self.serving and self.forking:
             self.guard_process = GuardProcess(self.guard)
             log.debug("kbgen: the CSP guard checks pages in a second process")
 

@@ -85,3 +85,14 @@ class KbgenConfig(base.Config):  # type: ignore[no-untyped-call]
     """Folder whose templates replace kbgen's own page templates, relative to mkdocs.yml."""
     feedback = c.SubConfig(FeedbackConfig)
     """"Was this answer helpful?": form name, labels, thanks text, endpoint (README)."""
+    concurrency = c.Choice((1, 2), default=2)
+    """Processes a one-off build uses. 1: all of kbgen's work in MkDocs' own process.
+    2: the pages' Markdown and the CSP guard in two forked workers on a second core,
+    which on two cores makes a build as quick as plain Material's (README, "Where
+    kbgen's own work runs"). The site is the same byte for byte either way. Where a
+    process cannot fork safely (no fork, one core, threads running) the build uses 1
+    and says why."""
+    cache = c.Type(bool, default=True)
+    """`kbgen serve` and `mkdocs serve`: keep what unchanged data files gave from one
+    save to the next and render again only the pages a save changes. false: every save
+    loads and builds the whole site again (slower; the same site)."""

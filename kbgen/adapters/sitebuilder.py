@@ -97,7 +97,8 @@ class SiteBuilder:
         state = self._state
         data_dir = (self.root / state.kbgen.config.data_dir).resolve() if state else None
         paths = [Path(p).resolve() for p in changed]
-        if state is None or data_dir is None or not all(p.is_relative_to(data_dir) for p in paths):
+        if (state is None or data_dir is None or not state.kbgen.config.cache
+                or not all(p.is_relative_to(data_dir) for p in paths)):
             return self.build()
         start = time.perf_counter()
         cache = state.kbgen.file_cache
