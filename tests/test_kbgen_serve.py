@@ -140,3 +140,18 @@ def test_a_saved_provider_name_reaches_every_page(served: tuple[Serve, Path]) ->
           REBUILD_TIMEOUT, server)
     assert "mkdocs.yml sets" not in server.output()
     assert "Renamed Mail" in (_fetch(server.base) or "")
+
+
+def test_verify_checks_each_update_against_a_clean_build(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "project")
+    server, reader = _start(root, lambda r, port: [*_kbgen_serve(r, port), "--verify"])
+    try:
+        _wait("the first build", lambda: "kbgen serve: http://" in server.output(), START_TIMEOUT, server)
+        assert "warning:" not in server.output()  # the example's templates are all followed
+        mark = server.mark()
+        _retitle(root, "POP or IMAP, which one?")
+        _wait("the check", lambda: "kbgen serve --verify:" in server.output(mark), 2 * REBUILD_TIMEOUT,
+              server)
+        assert "kbgen serve --verify: the update matches a clean build" in server.output(mark)
+    finally:
+        _stop(server, reader)

@@ -247,3 +247,27 @@ def test_with_the_cache_off_each_save_builds_it_all_the_same(project: Path, tmp_
                                    "Open the account setup", "Open the account setup screen")])
     assert result.full and not result.error
     _same_as_clean_build(project, tmp_path / "live", tmp_path)
+
+
+def test_the_example_templates_read_nothing_updates_do_not_follow(project: Path, tmp_path: Path) -> None:
+    builder = SiteBuilder(project / "mkdocs.yml", tmp_path / "live")
+    builder.build()
+    assert builder.limits() == []
+
+
+def test_a_template_reading_every_page_is_named_and_verify_finds_what_it_leaves_stale(
+        project: Path, tmp_path: Path) -> None:
+    # A provider's banner on every page naming one article: its new title changes every
+    # page, which the page-by-page update cannot know.
+    _edit(project / "overrides/main.html", "{% block content %}",
+          "{% block content %}{% for f in pages %}{% if f.src_uri == 'email/pop-vs-imap.md' %}"
+          "<p>{{ f.page.title }}</p>{% endif %}{% endfor %}")
+    builder = SiteBuilder(project / "mkdocs.yml", tmp_path / "live")
+    builder.build()
+    assert builder.limits() == ["overrides/main.html reads pages (every page of the site)"]
+    assert builder.differences() == []
+    builder.update([_edit(project / "data/articles/pop-vs-imap.yml",
+                          "What is the difference between POP and IMAP?", "POP or IMAP?")])
+    differ = builder.differences()
+    assert "settings-card/index.html" in differ  # a hand-written page: never rendered again
+    assert all(name.endswith(".html") for name in differ)

@@ -205,7 +205,7 @@ class Watcher:
 
 
 def _rebuild(builder: SiteBuilder, preview: Preview, changed: set[Path] | None,
-             say: Callable[[str], None]) -> None:
+             say: Callable[[str], None], verify: bool = False) -> None:
     start = time.perf_counter()
     with preview.lock:
         try:
@@ -221,11 +221,20 @@ def _rebuild(builder: SiteBuilder, preview: Preview, changed: set[Path] | None,
     what = "built the whole site" if result.full else \
         f"updated {len(result.rendered)} page(s)" if result.rendered else "nothing to update"
     say(f"kbgen serve: {what} in {took:.2f} s")
+    if verify and not result.full:
+        differ = builder.differences()
+        if differ:
+            say(f"kbgen serve --verify: {len(differ)} file(s) differ from a clean build: "
+                + ", ".join(differ[:20]) + (" …" if len(differ) > 20 else "")
+                + " (please report it with the change you saved)")
+        else:
+            say("kbgen serve --verify: the update matches a clean build")
 
 
 def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, config_file: str = "mkdocs.yml",
-          say: Callable[[str], None] = print) -> int:
-    """Build, serve and keep up to date until interrupted (Ctrl-C)."""
+          say: Callable[[str], None] = print, verify: bool = False) -> int:
+    """Build, serve and keep up to date until interrupted (Ctrl-C). ``verify``: after each
+    update, build the site from scratch as well and report every file that differs."""
     _log_to_terminal()
     site_dir = Path(tempfile.mkdtemp(prefix="kbgen-serve-"))
     builder = SiteBuilder(root / config_file, site_dir)
@@ -235,11 +244,15 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, config_file: st
                       ignore=site_dir)
     try:
         _rebuild(builder, preview, None, say)
+        for limit in builder.limits():
+            say(f"kbgen serve: warning: {limit}: an update renders a page again when its own "
+                "inputs change, so such a page can show an old value until the next full build "
+                "(`kbgen serve --verify` checks every update against one)")
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         say(f"kbgen serve: http://{host}:{server.server_address[1]}/ (Ctrl-C stops)")
         while True:
-            _rebuild(builder, preview, watcher.next(), say)
+            _rebuild(builder, preview, watcher.next(), say, verify)
     except KeyboardInterrupt:
         return 0
     finally:
