@@ -13,7 +13,7 @@ DEFAULT_REASONS = [
     "It was hard to understand",
     "Something else",
 ]
-FORM_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+FORM_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 
 
 class FormName(c.Type[str]):
@@ -24,7 +24,7 @@ class FormName(c.Type[str]):
 
     def run_validation(self, value: object) -> str:
         name = super().run_validation(value)
-        if not FORM_NAME_RE.match(name):
+        if not FORM_NAME_RE.fullmatch(name):
             raise base.ValidationError(f"form name {name!r}: use letters, digits, '-' or '_'")
         if name == "feedback":
             raise base.ValidationError("the form name 'feedback' is Material's own widget; "
@@ -40,7 +40,7 @@ class Endpoint(c.Type[str]):
 
     def run_validation(self, value: object) -> str:
         url = super().run_validation(value).strip()
-        if url and not re.match(r"^(https://[^\s\"'<>]+|/[^\s\"'<>]*)$", url):
+        if url and not re.fullmatch(r"https://[^\s\"'<>]+|/[^\s\"'<>]*", url):
             raise base.ValidationError(f"endpoint {url!r}: give an https:// URL or a path "
                                        "starting with /, or leave it empty for Netlify Forms")
         return url

@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 # Material's fingerprinted assets: the hash in the name changes with the content.
-FINGERPRINTED = re.compile(r"^assets/(javascripts|stylesheets)/(.+/)?[\w-]+\.[0-9a-f]{8}\.min\.(js|css)$")
+FINGERPRINTED = re.compile(r"assets/(javascripts|stylesheets)/(.+/)?[\w-]+\.[0-9a-f]{8}\.min\.(js|css)")
 IMMUTABLE = "public, max-age=31536000, immutable"
 # HTML, search index, sitemaps, autoconfig XML, _redirects…: the CDN and browsers
 # may keep a copy but must ask again every time, so a deploy shows at once.
@@ -116,7 +116,7 @@ def cache_rules(site_dir: Path, files: list[str] | None = None) -> list[HeaderRu
     folders (``/email/*``) that hold no fingerprinted file, else the files one by one.
     """
     files = sorted(site_files(site_dir) if files is None else files)
-    immutable = {f for f in files if FINGERPRINTED.match(f)}
+    immutable = {f for f in files if FINGERPRINTED.fullmatch(f)}
     rules: list[HeaderRule] = [HeaderRule("/" + f, (("Cache-Control", IMMUTABLE),))
                                for f in sorted(immutable)]
 

@@ -39,14 +39,14 @@ OPTIONAL_END = {"p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoo
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u200b\u202a-\u202e"
                       "\u2060-\u2064\u2066-\u2069\u180e\ufeff\ufdd0-\ufdef\ufffe\uffff"
                       "\ud800-\udfff\ue000-\uf8ff]")
-_SENTENCE = re.compile(r"^(.+?[.!?])(?=\s|$)", re.S)
+_SENTENCE = re.compile(r"(.+?[.!?])(?=\s|\Z)", re.S)
 _ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
 SUMMARY_MAX = 200
 BLOCKS = ("p", "div", "br", "li", "ul", "ol", "table", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5",
           "h6", "blockquote", "pre", "hr", "dl", "dt", "dd", "section", "article")
 _SECTION = "\ue000section\ue000"  # private-use marks, never in cleaned input
 _BLOCK = "\ue001"
-_HEADING = re.compile(r"^h[1-6]$")
+_HEADING = re.compile(r"\Ah[1-6]\Z")  # BeautifulSoup searches tag names with it
 
 LinkRewriter = Callable[[str], "str | None"]
 
