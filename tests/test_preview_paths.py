@@ -46,7 +46,7 @@ def send(base: str, raw: bytes, timeout: float = 5.0) -> Answer:
                                   timeout=timeout) as sock:
         sock.sendall(raw)
         data = b""
-        with contextlib.suppress(ConnectionResetError):
+        with contextlib.suppress(ConnectionResetError, TimeoutError):  # no answer: status None
             while chunk := sock.recv(65536):
                 data += chunk
     head, _, body = data.partition(b"\r\n\r\n")

@@ -210,6 +210,9 @@ class NetlifyHandler(http.server.BaseHTTPRequestHandler):
     extra_headers: dict[str, str] = {}
     timeout = READ_TIMEOUT  # socketserver sets it on the connection: no thread waits forever
     server_version = "kbgen-preview"
+    # No client sends HTTP/0.9 any more: a line that cannot be parsed is answered with a
+    # status line and headers a client can read, not with a bare HTTP/0.9 body.
+    default_request_version = "HTTP/1.0"
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         pass
