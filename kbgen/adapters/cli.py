@@ -164,6 +164,8 @@ def _import_whmcs(args: argparse.Namespace) -> int:
         return 1
     for warning in outcome.warnings:
         print(warning, file=sys.stderr)
+    for message in outcome.plan.warnings:
+        print(f"kbgen: warning: {message}", file=sys.stderr)
     print(outcome.summary())
     return 0
 
