@@ -204,6 +204,8 @@ BAD = {
     "reference to NUL": pox("jane&#0;@example.com"),
     "reference to U+FFFE": pox("jane@example.com&#xFFFE;"),
     "reference past Unicode": pox("jane&#x110000;@example.com"),
+    "reference to a surrogate": pox("jane&#xD800;@example.com"),
+    "reference to a C0 control": pox("jane&#x1b;@example.com"),
     "raw NUL": pox("jane\x00@example.com"),
     "raw U+FFFE": pox("jane@example.com\ufffe"),
     "raw control in the namespace": pox("jane@example.com").replace(REQUEST_NS, REQUEST_NS + "\x01"),
