@@ -1,5 +1,6 @@
 """Plain-text fields in page Markdown: shown exactly as written, never as Markdown, and never
-with a stray backslash, whatever the site's Markdown extensions are."""
+with a stray backslash, whatever the site's Markdown extensions are, and never as
+attributes or markup on a built page (issue 26)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from pathlib import Path
 import markdown as md
 import pytest
 import yaml
+from markdown.extensions.toc import slugify
 
-from kbgen.content.text import markdown_escapes, plain
+from kbgen.content.text import as_text, markdown_escapes, plain
 
 from .conftest import ROOT, build_or_fail, copy_project
 
@@ -42,6 +44,13 @@ SAMPLES = [
     "Two\n\nparagraphs\n1. and a list",
     "| a | b |",
     string.punctuation,
+    "Set up\n{: hidden }",
+    "t {: onclick=alert(1) }",
+    "x {: #evil }",
+    "{: class=x data-y=z }",
+    "[x](javascript:alert(1))",
+    "include:_spf.example.com ~all",
+    "3.5 GB, 2) and +1 555",
 ]
 
 
@@ -59,6 +68,33 @@ def test_plain_text_shows_exactly_as_written(extensions: list[str], text: str) -
     converter = md.Markdown(extensions=extensions)
     shown = _shown(converter.convert(str(plain(text, escapes))))
     assert shown == " ".join(text.split())
+
+
+@pytest.mark.parametrize("extensions", EXTENSION_SETS.values(), ids=list(EXTENSION_SETS))
+@pytest.mark.parametrize("text", SAMPLES)
+def test_plain_text_reads_as_written_in_markdown_and_in_html(extensions: list[str], text: str) -> None:
+    """as_text, the form every plain-text value takes in a template: the same text on a
+    Markdown line, in raw HTML, and in raw HTML inside a markdown="1" element, where
+    attr_list reads a trailing {: } on a <p> or an <h2>."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    escapes = markdown_escapes(extensions)
+    value = str(as_text(text, escapes))
+    expected = " ".join(text.split())
+    converter = md.Markdown(extensions=[*extensions, "md_in_html", "attr_list"])
+    assert _shown(converter.reset().convert(value)) == expected
+    for tag in ("p", "h2"):
+        page = converter.reset().convert(
+            f'<section markdown="1">\n\n<{tag} class="d">{value}</{tag}>\n\n</section>\n')
+        node = LexborHTMLParser(page).css_first(tag)
+        assert node is not None, page
+        # toc gives a heading the id of its text; nothing else may add an attribute
+        attributes = dict(node.attributes)
+        if "id" in attributes and "toc" in extensions:
+            assert attributes.pop("id") == slugify(html.unescape(value), "-"), page
+        assert attributes == {"class": "d"}, page
+        assert not list(node.iter()) and node.text() == expected, page
+    assert LexborHTMLParser(f"<p>{value}</p>").css_first("p").text() == expected  # raw HTML
 
 
 def test_only_what_the_extensions_make_special_is_escaped() -> None:

@@ -218,8 +218,8 @@ class Renderer:
                    if (srv := facts.server(self.kb.provider, pid)) is not None)
 
     def names(self, protocol_ids: Iterable[str], joiner: str = "and") -> str:
-        """IMAP / IMAP and SMTP / IMAP, POP3 and SMTP."""
-        return facts.word_list([self.kb.protocols[pid].name for pid in protocol_ids], joiner)
+        """IMAP / IMAP and SMTP / IMAP, POP3 and SMTP: names from data, so plain text too."""
+        return PlainText(facts.word_list([self.kb.protocols[pid].name for pid in protocol_ids], joiner))
 
     def comparison_entry(self, protocol_ids: Iterable[str], exclude: str) -> Entry | None:
         """A listed article comparing all these protocols, to link "what is the difference?".
