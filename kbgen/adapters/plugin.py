@@ -406,7 +406,8 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         write_robots(site_dir, site_url, preview=is_preview())
         try:
             files = write_netlify_files(self.kb, site_dir, site_base(config),
-                                        post_to=self._post_to(), guard=self.guard, listing=listing)
+                                        post_to=self._post_to(), guard=self.guard, listing=listing,
+                                        data_dir=self.config.data_dir)
         except NetlifyFilesError as err:
             raise PluginError("kbgen: the built site cannot be published:\n" + str(err)) from None
         if self.serving:

@@ -19,7 +19,8 @@ from markupsafe import Markup
 
 from ..data import dnsrecords, facts, personal
 from ..data.kb import KB, Entry
-from ..data.model import Block, Category, Client, ComparisonBlock, Endpoint
+from ..data.markup import one_line
+from ..data.model import Block, Category, Client, ComparisonBlock, Endpoint, PlainText
 from ..data.urls import (
     APPLE_PROFILE_PATHS,
     DNS_ZONE_PATH,
@@ -30,7 +31,7 @@ from ..data.urls import (
     page_url,
 )
 from . import listing, memo, search
-from .text import DEFAULT_ESCAPES, keep_whole, markdown_html, plain
+from .text import DEFAULT_ESCAPES, as_text, keep_whole, markdown_html, plain
 
 
 @dataclass(frozen=True)
@@ -65,11 +66,17 @@ def environment(overrides: Path | None = None,
     if overrides is not None and overrides.is_dir():
         loaders.append(FileSystemLoader(str(overrides)))
     loaders.append(PackageLoader("kbgen.content", "templates"))
+    def finalize(value: object) -> object:
+        # Every plain-text field a template prints, however it prints it: text, never
+        # Markdown or HTML (``| plain`` gives the backslash form for a Markdown line).
+        return as_text(value, escapes) if isinstance(value, PlainText) else value
+
     env = Environment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                      extensions=["jinja2.ext.do"])
+                      extensions=["jinja2.ext.do"], finalize=finalize)
     env.filters["plain"] = functools.partial(plain, escapes=escapes)
-    env.filters["tojson_text"] = lambda s: Markup(json.dumps(str(s), ensure_ascii=False))
+    # Front matter's title and description: one line, as everywhere else.
+    env.filters["tojson_text"] = lambda s: Markup(json.dumps(one_line(s), ensure_ascii=False))
     return env
 
 
@@ -211,8 +218,8 @@ class Renderer:
                    if (srv := facts.server(self.kb.provider, pid)) is not None)
 
     def names(self, protocol_ids: Iterable[str], joiner: str = "and") -> str:
-        """IMAP / IMAP and SMTP / IMAP, POP3 and SMTP."""
-        return facts.word_list([self.kb.protocols[pid].name for pid in protocol_ids], joiner)
+        """IMAP / IMAP and SMTP / IMAP, POP3 and SMTP: names from data, so plain text too."""
+        return PlainText(facts.word_list([self.kb.protocols[pid].name for pid in protocol_ids], joiner))
 
     def comparison_entry(self, protocol_ids: Iterable[str], exclude: str) -> Entry | None:
         """A listed article comparing all these protocols, to link "what is the difference?".

@@ -20,7 +20,8 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
-from ..data.markup import MARKDOWN_EXTENSIONS
+from ..data import markup
+from ..data.markup import MARKDOWN_EXTENSIONS, one_line
 from ..data.model import PLACEHOLDER_RE
 from ..data.personal import MARK_RE, PATTERN_RE, unmark
 
@@ -106,15 +107,24 @@ DEFAULT_ESCAPES = markdown_escapes()
 
 
 def plain(text: object, escapes: frozenset[str] = DEFAULT_ESCAPES) -> Markup:
-    """Plain text for a Markdown context: one line, HTML-escaped, Markdown syntax neutralised.
+    """Plain text for a Markdown line (a heading, a link's text, a list item): one line,
+    HTML-escaped, Markdown syntax neutralised; the page shows the text as written.
 
     Every character the Markdown instance treats as an escape is escaped, which also
     stops a line-start list marker (``1.``, ``-``, ``+``, ``*``) or heading (``#``)."""
-    one_line = " ".join(str(text).split())  # a line break would end a heading or a list item
     # Quotes stay as they are: headings are not attributes, and Python-Markdown's
     # table of contents would show an entity such as &#39; literally.
-    escaped = html.escape(one_line, quote=False)
+    escaped = html.escape(one_line(text), quote=False)
     return Markup("".join("\\" + c if c in escapes else c for c in escaped))
+
+
+def as_text(text: object, escapes: frozenset[str] = DEFAULT_ESCAPES) -> Markup:
+    """A plain-text field for any place in a page's Markdown: shown as written there.
+
+    The Jinja environment applies it to every plain-text value a template prints
+    (``PlainText``, kbgen.data.model), so no template, a site's own included, can
+    hand one to Markdown as syntax; see ``kbgen.data.markup.as_text``."""
+    return Markup(markup.as_text(text, escapes))
 
 
 def fill(text: str, values: Mapping[str, str]) -> str:

@@ -252,7 +252,8 @@ def _filled(value: Any, values: Mapping[str, str],
             markdown: Mapping[str, str] | None = None, in_markdown: bool = False) -> Any:
     if isinstance(value, str):
         used = markdown if in_markdown and markdown is not None else values
-        return fill(value, used) if "{{" in value else value
+        # type(value): a plain-text field stays PlainText once filled (kbgen.data.model)
+        return type(value)(fill(value, used)) if "{{" in value else value
     if isinstance(value, list):
         return [_filled(v, values, markdown, in_markdown) for v in value]
     if isinstance(value, dict):

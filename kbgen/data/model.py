@@ -32,9 +32,17 @@ def _number_as_text(value: Any) -> Any:
     return value
 
 
+class PlainText(str):
+    """The value of a plain-text field. Its type goes with it into the templates, whose
+    Jinja environment shows every such value as text, never as Markdown or HTML,
+    wherever a template puts it (``kbgen.content.text.as_text``)."""
+
+    __slots__ = ()
+
+
 Text = Annotated[str, BeforeValidator(_number_as_text), Field(min_length=1),
-                 AfterValidator(check_plain)]
-"""Plain text: HTML-escaped wherever it is shown; no invisible look-alike characters."""
+                 AfterValidator(check_plain), AfterValidator(PlainText)]
+"""Plain text: shown as written, on one line, wherever it is shown; no invisible look-alike characters."""
 
 class _MarkdownField:
     """Tells code that walks the models (``facts.fill_placeholders``) that a field is Markdown."""

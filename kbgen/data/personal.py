@@ -20,7 +20,8 @@ import re
 
 from . import facts
 from .kb import KB
-from .model import Provider
+from .markup import FIELD_ESCAPES, as_text
+from .model import PlainText, Provider
 
 _START, _SEP, _END = "\x0e", "\x1f", "\x0f"
 MARK_RE = re.compile(f"{_START}([^{_START}{_SEP}{_END}]*){_SEP}([^{_START}{_SEP}{_END}]*){_END}")
@@ -65,6 +66,9 @@ def unmark(text: str) -> str:
 def markdown_values(kb: KB) -> dict[str, str]:
     """Placeholder values for Markdown fields: the reader's values marked."""
     values = facts.placeholders(kb)
+    for name, value in values.items():
+        if isinstance(value, PlainText):  # a name from data (provider.name): text, not Markdown
+            values[name] = as_text(value, FIELD_ESCAPES)
     for name, pattern in patterns(kb).items():
         if name in values:
             values[name] = mark(pattern, values[name])

@@ -107,6 +107,9 @@ class PageScan:
     posts: list[tuple[int, str, str]] = field(default_factory=list)  # (line, "action=… on <form>", url)
     # posts: only those to another origin than the site's and the allowed ones
     blocked: list[tuple[int, str]] = field(default_factory=list)  # (line, what and why)
+    # (list name, index in it) -> what the element holds (the attribute's value, its text),
+    # for finding the data that made it (kbgen.hosting.origin)
+    clues: dict[tuple[str, int], tuple[str, ...]] = field(default_factory=dict)
 
 
 class _Lines:
@@ -175,8 +178,9 @@ def _elements(tree: LexborHTMLParser, text: str) -> Iterable[LexborNode]:
 # Elements looked at in full; every other element only if one of its attributes may matter.
 _TAGS = {"script", "style", "noscript", "base", "meta", *BLOCKED_ELEMENTS}
 _URLS = URL_ATTRIBUTES | POST_ATTRIBUTES
-# A finding: (PageScan list, tag, n, n is the tag's ordinal (else the element's index), details).
-_Finding = tuple[str, str, int, bool, tuple[str, ...]]
+# A finding: (PageScan list, tag, n, n is the tag's ordinal (else the element's index), details,
+# clues: what the element holds, to find where it came from).
+_Finding = tuple[str, str, int, bool, tuple[str, ...], tuple[str, ...]]
 
 
 def scan_html(text: str, page: str = "", *, post_origins: Iterable[str] = (),
@@ -200,18 +204,26 @@ def scan_html(text: str, page: str = "", *, post_origins: Iterable[str] = (),
         for name, value in attrs.items():
             if name[:2] == "on" or name == "style" or (
                     name in _URLS and value and (":" in value or "//" in value or "\\" in value)):
-                _attribute_findings(found, tag, index, attrs, origins)
+                _attribute_findings(found, tag, index, attrs, origins, _text_of(node))
                 break
         if tag in _TAGS:
             ordinal = counts.get(tag, 0)
             counts[tag] = ordinal + 1
             _element_findings(scan, found, node, tag, attrs, ordinal, lines, page, scripting, origins)
     if found:
-        ordinals = _ordinals(tree, text, {n for _kind, _tag, n, is_ordinal, _ in found if not is_ordinal})
-        for kind, tag, n, is_ordinal, details in found:
+        ordinals = _ordinals(tree, text, {n for _kind, _tag, n, is_ordinal, _, _ in found if not is_ordinal})
+        for kind, tag, n, is_ordinal, details, clues in found:
             line = lines.of(tag, n if is_ordinal else ordinals[n])
-            getattr(scan, kind).append((line, *details))
+            listed = getattr(scan, kind)
+            scan.clues[(kind, len(listed))] = clues
+            listed.append((line, *details))
     return scan
+
+
+def _text_of(node: LexborNode) -> str:
+    """An element's text, on one line and cut short: a clue to the data it shows."""
+    text = " ".join((node.text(deep=True) or "").split())
+    return text[:500]
 
 
 def _ordinals(tree: LexborHTMLParser, text: str, indexes: set[int]) -> dict[int, int]:
@@ -227,19 +239,21 @@ def _ordinals(tree: LexborHTMLParser, text: str, indexes: set[int]) -> dict[int,
 
 
 def _attribute_findings(found: list[_Finding], tag: str, index: int, attrs: dict[str, Any],
-                        origins: frozenset[str]) -> None:
+                        origins: frozenset[str], text: str) -> None:
     for name, raw in attrs.items():
         value = raw or ""
+        clues = (value, text)
         if name[:2] == "on":
-            found.append(("handlers", tag, index, False, (f"{name} on <{tag}>",)))
+            found.append(("handlers", tag, index, False, (f"{name} on <{tag}>",), clues))
         elif name == "style":
-            found.append(("styles", tag, index, False, (f"a style attribute on <{tag}>",)))
+            found.append(("styles", tag, index, False, (f"a style attribute on <{tag}>",), clues))
         elif name in URL_ATTRIBUTES and _url_value(value).startswith("javascript:"):
-            found.append(("handlers", tag, index, False, (f"a javascript: URL in {name} on <{tag}>",)))
+            found.append(("handlers", tag, index, False, (f"a javascript: URL in {name} on <{tag}>",),
+                          clues))
         if name in POST_ATTRIBUTES and _ABSOLUTE.match(_url_value(value)) and \
                 origin_of(value.strip()) not in origins:
             found.append(("posts", tag, index, False,
-                          (f"{name}=\"{value}\" on <{tag}>", value.strip())))
+                          (f"{name}=\"{value}\" on <{tag}>", value.strip()), clues))
 
 
 def _element_findings(scan: PageScan, found: list[_Finding], node: LexborNode, tag: str,
@@ -249,7 +263,7 @@ def _element_findings(scan: PageScan, found: list[_Finding], node: LexborNode, t
         src = attrs.get("src")
         if src is not None:
             if _ABSOLUTE.match(_url_value(src)):
-                found.append(("external", tag, ordinal, True, (src,)))
+                found.append(("external", tag, ordinal, True, (src,), (src,)))
             return
         body = node.text(deep=True)
         if body:
@@ -257,7 +271,7 @@ def _element_findings(scan: PageScan, found: list[_Finding], node: LexborNode, t
                                             attrs.get("id") or "", body,
                                             functools.partial(lines.of, tag, ordinal)))
     elif tag == "style":
-        found.append(("styles", tag, ordinal, True, ("a <style> element",)))
+        found.append(("styles", tag, ordinal, True, ("a <style> element",), (_text_of(node),)))
     elif tag == "noscript" and scripting:
         # What a browser without scripts parses as markup: scan it as such.
         inner = node.text(deep=True)
@@ -268,18 +282,21 @@ def _element_findings(scan: PageScan, found: list[_Finding], node: LexborNode, t
     elif tag in BLOCKED_ELEMENTS:
         found.append(("blocked", tag, ordinal, True,
                       (f"a <{tag}> element (the policy blocks frames and plugins: "
-                       "frame-src and object-src are 'none')",)))
+                       "frame-src and object-src are 'none')",), tuple(attrs.values())))
     elif tag == "base":
         found.append(("blocked", tag, ordinal, True,
                       ("a <base> element (it changes where every relative link of the page "
-                       "leads; the policy's base-uri allows this site only)",)))
+                       "leads; the policy's base-uri allows this site only)",), tuple(attrs.values())))
     elif tag == "meta" and (attrs.get("http-equiv") or "").strip().lower() == "refresh":
         found.append(("blocked", tag, ordinal, True,
                       ("a <meta http-equiv=\"refresh\"> (it sends readers to another address, "
-                       "which the policy cannot stop; move a page with a redirect instead)",)))
+                       "which the policy cannot stop; move a page with a redirect instead)",),
+                      (attrs.get("content") or "",)))
 
 
 def _merge(into: PageScan, other: PageScan) -> None:
+    for (kind, at), clues in other.clues.items():
+        into.clues[(kind, len(getattr(into, kind)) + at)] = clues
     into.inline += other.inline
     into.external += other.external
     into.handlers += other.handlers
@@ -309,12 +326,32 @@ def template_scripts(templates: Path) -> list[re.Pattern[str]]:
     return list(patterns.values())
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """One thing on a page the policy refuses, where it is, and what it holds."""
+
+    page: str
+    line: int
+    message: str
+    # The element's attribute value and text, or the script: kbgen.hosting.origin finds
+    # the data field that holds one, to name the data file and line that made it.
+    clues: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return f"{self.page}:{self.line}: {self.message}"
+
+
 @dataclass
 class ScriptPolicy:
     """The hashes to allow, and every page that breaks the rules."""
 
     hashes: set[str] = field(default_factory=set)
-    problems: list[str] = field(default_factory=list)
+    refusals: list[Refusal] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[str]:
+        """Each refusal as ``page:line: what`` (``origin.describe`` adds the data file)."""
+        return [str(r) for r in self.refusals]
 
 
 class Guard:
@@ -344,42 +381,45 @@ class Guard:
         merged = ScriptPolicy()
         for page in sorted(self.results):
             merged.hashes |= self.results[page].hashes
-            merged.problems += self.results[page].problems
+            merged.refusals += self.results[page].refusals
         return merged
 
     def check(self, page: str, text: str) -> None:
         """Check one page (``page``: its path in the site, e.g. ``email/x/index.html``)."""
         result = self.results[page] = ScriptPolicy()
         scan = scan_html(text, page, post_origins=self.origins)
-        problems = result.problems
+        refusals = result.refusals
+
+        def refuse(line: int, message: str, kind: str = "", at: int = 0, *clues: str) -> None:
+            refusals.append(Refusal(page, line, message, clues or scan.clues.get((kind, at), ())))
+
         for script in scan.inline:
             if script.type in DATA_TYPES:
                 continue
             if script.type not in JS_TYPES:
-                problems.append(f"{page}:{script.line}: a <script type=\"{script.type}\"> "
-                                "that is neither JavaScript nor a JSON data block")
+                refuse(script.line, f"a <script type=\"{script.type}\"> "
+                       "that is neither JavaScript nor a JSON data block", "", 0, script.text)
             elif self._is_allowed(script.text):
                 result.hashes.add(self._hash(script))
             else:
-                problems.append(
-                    f"{page}:{script.line}: an inline script that is not one of Material's: "
-                    f"{_snippet(script.text)!r} (move it to a file under docs/assets/ and load "
-                    "it with extra_javascript or <script src>)")
-        for line, src in scan.external:
-            problems.append(f"{page}:{line}: a script from another origin: {src} "
-                            "(the policy allows scripts from this site only)")
-        for line, what in scan.handlers:
-            problems.append(f"{page}:{line}: {what} (use addEventListener in a script "
-                            "file; the policy blocks inline handlers)")
-        for line, what, _url in scan.posts:
-            problems.append(f"{page}:{line}: a form posts to an absolute URL: {what} "
-                            "(the policy's form-action and connect-src allow this site "
-                            "and a configured feedback endpoint only)")
-        for line, what in scan.styles:
-            problems.append(f"{page}:{line}: {what} (use a class and a rule in "
-                            "docs/assets/kbgen.css; the policy blocks inline styles)")
-        for line, what in scan.blocked:
-            problems.append(f"{page}:{line}: {what}")
+                refuse(script.line, f"an inline script that is not one of Material's: "
+                       f"{_snippet(script.text)!r} (move it to a file under docs/assets/ and load "
+                       "it with extra_javascript or <script src>)", "", 0, script.text)
+        for at, (line, src) in enumerate(scan.external):
+            refuse(line, f"a script from another origin: {src} "
+                   "(the policy allows scripts from this site only)", "external", at)
+        for at, (line, what) in enumerate(scan.handlers):
+            refuse(line, f"{what} (use addEventListener in a script "
+                   "file; the policy blocks inline handlers)", "handlers", at)
+        for at, (line, what, _url) in enumerate(scan.posts):
+            refuse(line, f"a form posts to an absolute URL: {what} "
+                   "(the policy's form-action and connect-src allow this site "
+                   "and a configured feedback endpoint only)", "posts", at)
+        for at, (line, what) in enumerate(scan.styles):
+            refuse(line, f"{what} (use a class and a rule in "
+                   "docs/assets/kbgen.css; the policy blocks inline styles)", "styles", at)
+        for at, (line, what) in enumerate(scan.blocked):
+            refuse(line, what, "blocked", at)
 
     def check_site(self, site_dir: Path, files: list[str] | None = None) -> ScriptPolicy:
         """Check every HTML file of the built site not checked yet; return the policy.

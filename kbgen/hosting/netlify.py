@@ -18,6 +18,7 @@ from ..data.kb import KB
 from ..data.legacy import Redirect, redirect_rules
 from .guard import Guard, material_templates, template_scripts
 from .headers import header_rules, origin_of, render_headers, site_files
+from .origin import describe_all
 from .redirects import render_redirects
 
 NETLIFY_FILES = ("_headers", "_redirects")
@@ -129,7 +130,8 @@ def new_guard(post_to: str = "", theme_dirs: list[Path] | None = None) -> Guard:
 
 def write_netlify_files(kb: KB, site_dir: Path, base: str = "/",
                         theme_dirs: list[Path] | None = None, post_to: str = "",
-                        guard: Guard | None = None, listing: list[str] | None = None) -> list[str]:
+                        guard: Guard | None = None, listing: list[str] | None = None,
+                        data_dir: str = "data") -> list[str]:
     """Write ``_redirects`` and ``_headers`` into ``site_dir``; raise NetlifyFilesError if unsafe.
 
     ``post_to`` is the configured feedback endpoint; if it is on another origin,
@@ -138,7 +140,8 @@ def write_netlify_files(kb: KB, site_dir: Path, base: str = "/",
     has not seen are read and checked here (all of them without one).
     ``listing``: the site's files as this returned them last time, when the caller
     knows that none was added or removed since (the preview's updates). Returns the
-    site's files, without the two it writes.
+    site's files, without the two it writes. ``data_dir``: the data folder (as in
+    mkdocs.yml), for naming the data file and line behind each page the guard refuses.
     """
     origins = post_origins(post_to)
     rules = redirect_rules(kb, base)
@@ -148,7 +151,7 @@ def write_netlify_files(kb: KB, site_dir: Path, base: str = "/",
     files = listing if listing is not None else [f for f in site_files(site_dir)
                                                  if f not in NETLIFY_FILES]
     policy = (guard or new_guard(post_to, theme_dirs)).check_site(site_dir, files)
-    problems += policy.problems
+    problems += describe_all(kb, policy.refusals, data_dir)
     if problems:
         raise NetlifyFilesError(problems)
     for name in NETLIFY_FILES:
