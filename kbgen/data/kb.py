@@ -17,12 +17,12 @@ from .model import (
     Categories,
     Category,
     Client,
+    KnownProblem,
     Protocol,
     Provider,
     Strict,
     Troubleshooting,
 )
-from .model import KnownProblem
 
 Entry = Article | Client
 _T = TypeVar("_T")
