@@ -74,6 +74,14 @@ def _check_hosts(model: Provider, dns: Dns, doc: Document) -> list[Problem]:
             problems.append(doc.problem(
                 path, f"{host} cannot be written as a DNS record for every customer's domain",
                 "put {domain} at the end, as in mail.{domain}, or use a fixed host name"))
+    for key in ("autoconfig", "autodiscover"):
+        # The record is <key>.<domain> CNAME <this host> (dnsrecords.records): its own name
+        # would make a CNAME to itself, and BIND refuses the SRV record that points at it.
+        if getattr(dns, key) == f"{key}.{{domain}}":
+            problems.append(doc.problem(
+                ("dns", key), f"{key}.{{domain}} is the name of the record itself: the CNAME "
+                "would point to itself", f"give the host {key}.<domain> should point to, or "
+                f"leave dns.{key} out when every customer's zone has that host already"))
     return problems
 
 

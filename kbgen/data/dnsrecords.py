@@ -103,7 +103,9 @@ def shown_host(target: str, domain_label: str) -> str:
 def srv_records(kb: KB, ttl: int) -> list[Record]:
     out = []
     for pid, security in SRV_ORDER:
-        protocol = kb.protocols[pid]
+        protocol = kb.protocols.get(pid)
+        if protocol is None:  # not offered, and its file removed (allowed): no labels to write
+            continue
         label = protocol.srv.get(security)
         if not label:
             continue
