@@ -112,3 +112,22 @@ def test_inserts_with_column_names_and_mysqldump_literals_are_read(tmp_path: Pat
                     "VALUES (_utf8mb4'from-columns', 33), (X'6865782D746167', 33);\n" + TAGS_INSERT)
     tags = {r["tag"]: r["articleid"] for r in read_dump(dump).tables["tblknowledgebasetags"]}
     assert tags["from-columns"] == 33 and tags["hex-tag"] == 33
+
+
+# ---------------------------------------------------------------- NUL characters
+
+
+def test_a_nul_in_a_row_is_removed_with_a_warning_naming_table_row_and_column(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    dump = _variant(tmp_path, "(33,'Paying an invoice by card'", "(33,'Paying an\\0 invoice by card'")
+    dump.write_text(dump.read_text(encoding="utf-8").replace("Pay Now", "Pay\\0\\0 Now", 1), encoding="utf-8")
+    root = copy_project(tmp_path / "project")
+    assert _import(root, dump) == 0
+    err = capsys.readouterr().err
+    assert ("variant.sql: tblknowledgebase id 33, column title: removed 1 NUL "
+            "character(s) (\\0)") in err, err
+    assert "tblknowledgebase id 33, column article: removed 2 NUL character(s)" in err, err
+    text = (root / CARD_FILE).read_text(encoding="utf-8")
+    assert "title: Paying an invoice by card\n" in text and "**Pay Now**" in text
+    assert "column article: removed 2 NUL" in (root / "imports/whmcs/import-report.md").read_text()
+    load_kb(root)

@@ -470,6 +470,8 @@ class _Planner:
 def build_plan(source: Source, kb: KB, options: Options) -> Plan:
     """Every file the import wants and every line of its report (nothing is written)."""
     planner = _Planner(source, kb, options)
+    for message in source.warnings:
+        planner.plan.warn(f"{source.label}: {message}")
     planner.categories()
     planner.articles_first_pass()
     planner.articles_second_pass()

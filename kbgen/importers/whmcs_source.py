@@ -61,6 +61,7 @@ class Source:
 
     label: str
     tables: dict[str, list[Row]]
+    warnings: tuple[str, ...] = ()  # what reading changed in the rows, each naming its row
 
 
 class _Cursor(Protocol):
@@ -88,7 +89,7 @@ def read_dump(path: Path, shown: str | None = None) -> Source:
     try:
         created = _replay(db, statements, shown)
         _check_tables(created, shown, dump=True)
-        return Source(shown, _read_tables(db.cursor(), shown))
+        return Source(shown, *_read_tables(db.cursor(), shown))
     finally:
         db.close()
 
@@ -341,7 +342,7 @@ def read_mysql(url: str) -> Source:
         cursor.execute("SHOW TABLES")
         present = {str(row[0]) for row in cursor.fetchall()}
         _check_tables(present & set(COLUMNS), label, dump=False, others=present)
-        return Source(label, _read_tables(cursor, label))
+        return Source(label, *_read_tables(cursor, label))
     except pymysql.err.MySQLError as err:
         raise ImportFailure(f"cannot read {label}: {_mysql_message(err)}") from None
     finally:
@@ -370,8 +371,9 @@ def _check_tables(found: set[str], label: str, *, dump: bool, others: set[str] |
                             DUMP_HINT if dump else "is this a WHMCS 7 or 8 database?", label)
 
 
-def _read_tables(cursor: _Cursor, label: str) -> dict[str, list[Row]]:
+def _read_tables(cursor: _Cursor, label: str) -> tuple[dict[str, list[Row]], tuple[str, ...]]:
     tables: dict[str, list[Row]] = {}
+    warnings: list[str] = []
     for table, needed in COLUMNS.items():
         cursor.execute(f"SELECT * FROM {table}")
         names = [str(d[0]).lower() for d in cursor.description]
@@ -383,7 +385,23 @@ def _read_tables(cursor: _Cursor, label: str) -> dict[str, list[Row]]:
                 for values in cursor.fetchall()]
         rows.sort(key=lambda r, keys=SORT_KEYS[table]: tuple(r[k] for k in keys))  # type: ignore[misc]
         tables[table] = rows
-    return tables
+        warnings += (message for row in rows for message in _strip_nul(table, row))
+    return tables, tuple(warnings)
+
+
+def _strip_nul(table: str, row: Row) -> list[str]:
+    """Remove NUL characters from a row's text, saying where. A NUL is no text a reader saw
+    (browsers drop it from HTML), no data file may hold one, and refusing the whole article
+    for it would lose every word around it: it is removed, and the report names the cell."""
+    said: list[str] = []
+    for name, value in row.items():
+        if isinstance(value, str) and "\0" in value:
+            count = value.count("\0")
+            row[name] = value.replace("\0", "")
+            key = f"id {row['id']}" if "id" in row else f"article {row.get('articleid')}"
+            said.append(f"{table} {key}, column {name}: removed {count} NUL character(s) (\\0), "
+                        "which no data file may hold; check the text there")
+    return said
 
 
 def _normalise(table: str, row: Row, label: str) -> Row:
