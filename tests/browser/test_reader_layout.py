@@ -19,6 +19,8 @@ from playwright.sync_api import expect
 from kbgen.data import facts
 from kbgen.data.kb import KB
 from kbgen.data.load import load_kb
+from kbgen.data.model import Client
+from kbgen.data.urls import entry_uri, page_url
 
 pytestmark = pytest.mark.browser
 
@@ -121,6 +123,61 @@ def test_nothing_is_wider_than_the_screen(browser: Any, site_url: str, values: l
     finally:
         ctx.close()
     assert problems == []
+
+
+# Every element of the article that sticks out of the article's content box (or makes
+# its parent scroll sideways): a few pixels past the text column, which the page's own
+# padding hides from document.scrollWidth, still shows as text touching the edge.
+# Visually hidden elements (the stacked table's headings, screen-reader text) are skipped.
+STICKS_OUT_JS = """() => {
+  const article = document.querySelector("article");
+  const style = getComputedStyle(article);
+  const box = article.getBoundingClientRect();
+  const left = box.left + parseFloat(style.paddingLeft);
+  const right = box.right - parseFloat(style.paddingRight);
+  const name = el => `${el.tagName.toLowerCase()}${[...el.classList].map(c => "." + c).join("")}`;
+  const out = [];
+  for (const el of [article, ...article.querySelectorAll("*")]) {
+    if (el.closest("thead, .kb-sr-only, [hidden]") || getComputedStyle(el).position === "absolute") continue;
+    if (el.scrollWidth > el.clientWidth && el.clientWidth > 0)
+      out.push(`${name(el)} scrolls: ${el.scrollWidth} > ${el.clientWidth}`);
+    if (el === article) continue;
+    for (const r of el.getClientRects()) {
+      if (r.width && (r.right > right + 0.5 || r.left < left - 0.5))
+        out.push(`${name(el)} ${JSON.stringify(el.textContent.slice(0, 40))}: ` +
+                 `${r.left.toFixed(1)}..${r.right.toFixed(1)} outside ${left}..${right}`);
+    }
+  }
+  const d = document.documentElement;
+  if (d.scrollWidth > innerWidth) out.push(`page: ${d.scrollWidth} > ${innerWidth}`);
+  return out;
+}"""
+
+
+def client_guide_paths(kb: KB) -> list[str]:
+    """Every published client guide of the site, as a path under the site's root."""
+    return [page_url(entry_uri(kb, e), "") for e in kb.entries.values()
+            if isinstance(e, Client) and not e.draft]
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_every_client_guide_fits_its_column(browser: Any, site_url: str, kb: KB, width: int) -> None:
+    """No element of a client guide sticks out of the text column on a phone: at 320 px the
+    wrapped example address of "Before you start" once pushed the article 3 px past its box."""
+    paths = client_guide_paths(kb)
+    assert len(paths) >= 2, paths
+    ctx = browser.new_context(viewport={"width": width, "height": 800})
+    page = ctx.new_page()
+    problems = {}
+    try:
+        for path in paths:
+            page.goto(site_url + path)
+            found = page.evaluate(STICKS_OUT_JS)
+            if found:
+                problems[path] = found
+    finally:
+        ctx.close()
+    assert problems == {}
 
 
 def test_the_measurement_sees_an_overflow(browser: Any, site_url: str, values: list[str]) -> None:
