@@ -260,6 +260,31 @@ def test_copy_buttons_copy_the_value_next_to_them(browser: Any, site_url: str, k
     assert errors == []
 
 
+def test_a_host_in_step_text_copies_like_the_one_in_the_table(browser: Any, site_url: str, kb: KB) -> None:
+    """The host a troubleshooting fix tells the reader to type has the table's copy button."""
+    ctx = browser.new_context(viewport={"width": 390, "height": 800},
+                              permissions=["clipboard-read", "clipboard-write"])
+    page = ctx.new_page()
+    try:
+        page.goto(site_url + PAGES["iphone"])
+        smtp = facts.settings_row(kb, "smtp")
+        in_text = page.locator(".kb-trouble code.kb-host button.kb-copy")
+        assert in_text.count() > 0
+        button = page.locator(".kb-trouble").get_by_role("button", name=f"Copy {smtp.host}").last
+        assert button.get_attribute("data-kb-copy") == smtp.host
+        button.click()
+        assert page.evaluate("navigator.clipboard.readText()") == smtp.host
+        expect(page.locator("[data-kb-copy-status]")).to_have_text("Copied")
+        port = str(smtp.endpoints[0].port)
+        page.locator(".kb-step").get_by_role("button", name=f"Copy port {port}").first.click()
+        assert page.evaluate("navigator.clipboard.readText()") == port
+        page.emulate_media(media="print")
+        assert page.locator("button.kb-copy").evaluate_all(
+            "bs => bs.filter(b => getComputedStyle(b).display !== 'none').length") == 0
+    finally:
+        ctx.close()
+
+
 def test_without_javascript_there_are_no_copy_buttons(browser: Any, site_url: str) -> None:
     ctx = browser.new_context(java_script_enabled=False)
     page = ctx.new_page()
