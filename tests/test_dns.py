@@ -12,6 +12,7 @@ import dns.zone
 import pytest
 from bs4 import BeautifulSoup
 
+from kbgen.adapters.cli import main
 from kbgen.data import facts
 from kbgen.data.errors import DataError, Severity
 from kbgen.data.kb import KB
@@ -191,6 +192,58 @@ def test_dns_mistakes_are_reported_at_their_place(tmp_path: Path, old: str, new:
     _edit(root, old, new)
     problems = _problems(root)
     assert any(shown in p and p.startswith("data/provider.yml:") for p in problems), problems
+
+
+@pytest.mark.parametrize(("old", "new", "shown"), [
+    # a long SPF record folded over lines, as YAML allows: '>' keeps a newline at the end
+    ("  spf: v=spf1 include:_spf.example.com ~all",
+     "  spf: >\n    v=spf1 include:_spf.example.com\n    ~all",
+     "data/provider.yml:46:8: dns.spf: an SPF record is one line of text (found a line break) "
+     "(write the SPF record on one line; a folded `>` scalar adds a newline at its end, "
+     "`>-` does not)"),
+    # a line break inside: in the zone file the rest would be a record of its own
+    ("  spf: v=spf1 include:_spf.example.com ~all",
+     '  spf: "v=spf1 ~all\\n@ 300 IN A 192.0.2.66"',
+     "data/provider.yml:46:8: dns.spf: an SPF record is one line of text (found a line break)"),
+    # a literal block: the position is the line break's own
+    ('  dmarc: "v=DMARC1; p=none; rua=mailto:dmarc-reports@example.com"',
+     "  dmarc: |\n    v=DMARC1; p=none;\n    rua=mailto:dmarc-reports@example.com",
+     "data/provider.yml:54:22: dns.dmarc: a DMARC record is one line of text (found a line break) "
+     "(write the DMARC record on one line; a folded `>` scalar adds a newline at its end, "
+     "`>-` does not)"),
+])
+def test_a_line_break_in_a_txt_record_is_refused_at_its_place(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, shown: str) -> None:
+    root = copy_project(tmp_path)
+    _edit(root, old, new)
+    status = main(["--root", str(root), "validate", "--strict"])
+    out = capsys.readouterr()
+    assert "Traceback" not in out.out + out.err
+    assert status == 1
+    assert any(line.startswith(shown) for line in (out.out + out.err).splitlines()), out
+
+
+def test_a_folded_record_written_as_the_hint_says_is_one_record(tmp_path: Path) -> None:
+    root = copy_project(tmp_path)
+    _edit(root, "  spf: v=spf1 include:_spf.example.com ~all",
+          "  spf: >-\n    v=spf1 include:_spf.example.com\n    ~all")
+    kb = load_kb(root)
+    assert kb.warnings == []
+    assert zone_snippet(kb) == zone_snippet(load_kb(ROOT))
+
+
+def test_any_text_stays_one_string_of_one_record() -> None:
+    # The checks keep such text out of the data; the zone file must not depend on them.
+    kb = load_kb(ROOT)
+    text = 'v=spf1 ~all\n@ 300 IN A 192.0.2.66\r" ; \\ "\x00 é' + "x" * 300
+    with_dns(kb, spf=text)
+    zone = dns.zone.from_text(zone_snippet(kb) or "", origin=ORIGIN, check_origin=False)
+    (txt,) = zone.find_rdataset("@", "TXT")
+    assert b"".join(txt.strings) == text.encode()
+    assert max(len(s) for s in txt.strings) == 255
+    assert {name.to_text() for name in zone.nodes} == {
+        "@", "_dmarc", "autoconfig", "autodiscover", "_autodiscover._tcp", *(
+            label for pid in ("imap", "pop3", "smtp") for label in kb.protocols[pid].srv.values())}
 
 
 def test_the_block_needs_a_dns_section(tmp_path: Path) -> None:

@@ -48,7 +48,7 @@ class _Marks(Treeprocessor):  # type: ignore[misc]  # markdown has no type stubs
                 if MARK_RE.search(value):
                     parent.set(name, unmark(value))
             whole = MARK_RE.fullmatch(parent.text or "")
-            if parent.tag == "code" and whole and not len(parent) and PATTERN_RE.match(whole.group(1)):
+            if parent.tag == "code" and whole and not len(parent) and PATTERN_RE.fullmatch(whole.group(1)):
                 parent.set("data-kb-me", whole.group(1))
                 parent.text = whole.group(2)
                 self.patterns.add(whole.group(1))
@@ -68,7 +68,7 @@ class _Marks(Treeprocessor):  # type: ignore[misc]  # markdown has no type stubs
         spans = []
         for i in range(1, len(pieces), 3):
             pattern, shown, after = pieces[i], pieces[i + 1], pieces[i + 2]
-            if not PATTERN_RE.match(pattern):
+            if not PATTERN_RE.fullmatch(pattern):
                 pieces[i - 1] += shown + after  # not a pattern the browser knows: plain text
                 continue
             span = etree.Element("span", {"data-kb-me": pattern})

@@ -24,8 +24,8 @@ from .model import Provider
 
 _START, _SEP, _END = "\x0e", "\x1f", "\x0f"
 MARK_RE = re.compile(f"{_START}([^{_START}{_SEP}{_END}]*){_SEP}([^{_START}{_SEP}{_END}]*){_END}")
-PATTERN_RE = re.compile(r"^(?:\{address\}|\{local\}|[a-z0-9.-]*\{domain\}[a-z0-9.-]*)$")
-"""The patterns a page may carry: what kbgen-me.js knows how to fill."""
+PATTERN_RE = re.compile(r"\{address\}|\{local\}|[a-z0-9.-]*\{domain\}[a-z0-9.-]*")
+"""The patterns a page may carry: what kbgen-me.js knows how to fill (use with fullmatch)."""
 
 
 def username_pattern(provider: Provider) -> str:
