@@ -60,12 +60,12 @@ def deploy(kb: KB, where: Path) -> Path:
     return write_function(kb, where)
 
 
-def run(module: Path, requests: list[dict[str, Any]]) -> dict[str, Any]:
+def run(module: Path, requests: list[dict[str, Any]], harness: Path = HARNESS) -> dict[str, Any]:
     for r in requests:
         if "body" in r:
             body = r.pop("body")
             r["body_b64"] = base64.b64encode(body if isinstance(body, bytes) else body.encode()).decode()
-    result = subprocess.run([node(), str(HARNESS)], input=json.dumps(
+    result = subprocess.run([node(), str(harness)], input=json.dumps(
         {"module": str(module), "requests": requests}), capture_output=True, text=True, check=False,
         env={**os.environ, "NODE_NO_WARNINGS": "1"}, timeout=60)
     assert result.returncode == 0, result.stderr

@@ -4,7 +4,8 @@ Such a project has no package.json and no node_modules: whatever the function
 imports, Netlify's bundler (@netlify/zip-it-and-ship-it) silently leaves out, and
 every Outlook request then fails. So: a wheel of kbgen, installed into a new
 virtual environment; a project without package.json; `kbgen build`; the
-bundler's zip; the function from that zip run under Node with Outlook's request.
+bundler's zip; the zip's entry point called under Node as Lambda calls it, with
+Outlook's request.
 
 The new environment sees the machine's packages (--system-site-packages) and
 gets only the wheel (--no-deps): installing kbgen's dependencies from the
@@ -29,11 +30,12 @@ from kbgen.data.load import load_kb
 from kbgen.data.urls import AUTODISCOVER_FUNCTION_PATH, AUTODISCOVER_ROUTES
 
 from .conftest import ROOT, copy_project
-from .test_autodiscover import DOCUMENTED, expected, post, pox, protocols, run
+from .test_autodiscover import DOCUMENTED, expected, post, pox, protocols, refusal, run
 
 pytestmark = pytest.mark.slow
 
 BUNDLER = ROOT / ".tools/node_modules/.bin/zip-it-and-ship-it"
+LAMBDA = Path(__file__).with_name("netlify_lambda_run.mjs")
 PACKAGE_SOURCES = ["pyproject.toml", "README.md", "kbgen"]
 
 
@@ -101,11 +103,14 @@ def test_the_bundled_function_answers_outlook_in_a_project_without_package_json(
         archive.extractall(unzipped)
 
     kb = load_kb(project)
-    # The handler as deployed (esbuild's output), with only what the zip holds beside it.
-    result = run(unzipped / "autodiscover.mjs", [post(pox("O'Brien@Example.com")), post(DOCUMENTED)])
-    ours, documented = result["responses"]
+    # Lambda's call into the zip: Netlify's bootstrap, then the handler as bundled,
+    # with nothing but what the zip holds.
+    entry = unzipped / bundled["entryFilename"]
+    result = run(entry, [post(pox("O'Brien@Example.com")), post(DOCUMENTED), post("<x/>")], LAMBDA)
+    ours, documented, bad = result["responses"]
     assert ours["status"] == 200, ours
     assert ours["headers"]["content-type"] == "application/xml; charset=utf-8"
     assert protocols(ours["body"]) == expected(kb, "O'Brien@example.com")
     assert documented["status"] == 200, documented
     assert protocols(documented["body"]) == expected(kb, "user@contoso.com")
+    assert refusal(bad).startswith("bad request: ")
