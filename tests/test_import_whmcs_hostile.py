@@ -4,6 +4,7 @@ imports with a warning; never a traceback, a hang, a half-written data/ or a bro
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -131,3 +132,53 @@ def test_a_nul_in_a_row_is_removed_with_a_warning_naming_table_row_and_column(
     assert "title: Paying an invoice by card\n" in text and "**Pay Now**" in text
     assert "column article: removed 2 NUL" in (root / "imports/whmcs/import-report.md").read_text()
     load_kb(root)
+
+
+# ------------------------------------------------------------- links and text
+
+HOSTILE = ("<p>Read <a href=\"https://ok.example/&quot;t&quot;)<img src=x onerror=alert(1)>\">this</a>, "
+           "<a href=\"https://wiki.example/Port_(computer)\">ports [1]</a>, "
+           "<a href=\"https://ok.example/a b\">a space</a> and <a href=\"javascript:alert(2)\">that</a>.</p>"
+           "<p>[x](javascript:alert(3)) ![y](https://img.example/y.png) &lt;https://auto.example/&gt; "
+           "`code` *not em*<br># not a heading<br>1. not a list<br>&gt; not a quote</p>")
+
+
+def _hostile_import(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, str]:
+    dump = _variant(tmp_path, CARD, "'<p>Intro.</p>" + HOSTILE.replace("'", "\\'"))
+    root = copy_project(tmp_path / "project")
+    assert _import(root, dump) == 0
+    return root, capsys.readouterr().err
+
+
+def test_link_targets_and_text_are_written_escaped(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    root, err = _hostile_import(tmp_path, capsys)
+    text = (root / CARD_FILE).read_text(encoding="utf-8")
+    assert "<img" not in text and "onerror=alert(1)>" not in text
+    assert "[this](<https://ok.example/%22t%22)%3Cimg%20src=x%20onerror=alert(1)%3E>)" in text
+    assert "[ports \\[1\\]](<https://wiki.example/Port_(computer)>)" in text
+    assert "[a space](<https://ok.example/a%20b>)" in text
+    assert "and that." in text and "alert(2)" not in text
+    assert ("\\[x\\](javascript:alert(3)) !\\[y\\](https://img.example/y.png) "
+            "&lt;https://auto.example/>") in text
+    assert " \\`code\\` \\*not em\\*<br>\n" in text
+    for line in ("\\# not a heading<br>", "1\\. not a list<br>", "\\> not a quote"):
+        assert f"\n      {line}\n" in text, line  # each at the start of a line of the block
+    assert (f"kbgen: warning: {CARD_FILE}: WHMCS article 33 links to 'javascript:alert(2)'; only http, "
+            "https, mailto and relative links are kept, so it is text only") in err, err
+
+
+def test_imported_links_and_text_render_as_the_old_page_showed(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root, _err = _hostile_import(tmp_path, capsys)
+    kb = load_kb(root)
+    entry = kb.entries["paying-an-invoice-by-card"]
+    html = "".join(markdown_html(block.markdown, {}) for block in entry.body)  # type: ignore[union-attr]
+    links = re.findall(r'<a href="([^"]*)"[^>]*>(.*?)</a>', html)
+    assert links == [("https://ok.example/%22t%22)%3Cimg%20src=x%20onerror=alert(1)%3E", "this"),
+                     ("https://wiki.example/Port_(computer)", "ports [1]"),
+                     ("https://ok.example/a%20b", "a space")]
+    assert "<img" not in html and "<code>" not in html and "<em>" not in html and "<h" not in html
+    assert "<ol>" not in html and "<blockquote>" not in html
+    assert ("[x](javascript:alert(3)) ![y](https://img.example/y.png) &lt;https://auto.example/&gt; "
+            "`code` *not em*<br>\n# not a heading<br>\n1. not a list<br>\n&gt; not a quote") in html
