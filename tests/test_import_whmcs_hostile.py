@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -182,3 +184,43 @@ def test_imported_links_and_text_render_as_the_old_page_showed(
     assert "<ol>" not in html and "<blockquote>" not in html
     assert ("[x](javascript:alert(3)) ![y](https://img.example/y.png) &lt;https://auto.example/&gt; "
             "`code` *not em*<br>\n# not a heading<br>\n1. not a list<br>\n&gt; not a quote") in html
+
+
+# ------------------------------------------------------------- a killed import
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.slow
+def test_a_killed_import_leaves_data_old_or_new_and_the_next_run_sweeps_it(tmp_path: Path) -> None:
+    reference = copy_project(tmp_path / "reference")
+    assert _kbgen(reference, "import", "whmcs", "--dump", str(FIXTURE)).returncode == 0
+    after = _tree(reference / "data")
+    root = copy_project(tmp_path / "project")
+    before = _tree(root / "data")
+    assert before != after
+    command = [sys.executable, "-m", "kbgen.adapters.cli", "--root", str(root), "import", "whmcs",
+               "--dump", str(FIXTURE)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    killed_while_staging = 0
+    for delay in (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5):
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while process.poll() is None and not list(root.glob(".kbgen-import-*")):
+            assert time.monotonic() < deadline, "the import never started staging"
+            time.sleep(0.002)
+        time.sleep(delay)
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            killed_while_staging += 1
+        process.wait()
+        assert _tree(root / "data") in (before, after), f"data/ is half imported after a kill at +{delay}s"
+    assert killed_while_staging
+    result = _kbgen(root, "import", "whmcs", "--dump", str(FIXTURE))
+    assert result.returncode == 0, result.stderr
+    assert not list(root.glob(".kbgen-import-*")), "the staging folders of killed imports were not swept"
+    assert _tree(root / "data") == after
+    report = "imports/whmcs/import-report.md"
+    assert (root / report).read_bytes() == (reference / report).read_bytes()
