@@ -341,9 +341,11 @@ class _Planner:
             return
         if convert(row["article"], lambda href: href).text_length == 0:
             return skip("not imported", "its HTML holds no text")
-        if owner is None and not self.options.keep_duplicates:
+        # The article imported by an earlier run is judged again too: its report lines are
+        # the first run's (the matcher reads the generated pages only, which are the same).
+        if not self.options.keep_duplicates:
             verdict = matcher.verdict(title)
-            if verdict.duplicate is not None:
+            if owner is None and verdict.duplicate is not None:
                 target = verdict.duplicate.entry_id
                 ids, urls = self.entry_legacy[target]
                 ids.append(whmcs_id)
