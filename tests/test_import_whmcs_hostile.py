@@ -233,7 +233,8 @@ def test_a_killed_import_leaves_data_old_or_new_and_the_next_run_sweeps_it(tmp_p
 def test_a_second_identical_import_leaves_the_report_and_data_byte_identical(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # Not a setup guide, but about an app a generated guide is for: a "might be" line.
-    dump = _variant(tmp_path, "(33,'Paying an invoice by card'", "(33,'Thunderbird keeps asking for my password'")
+    dump = _variant(tmp_path, "(33,'Paying an invoice by card'",
+                    "(33,'Thunderbird keeps asking for my password'")
     root = copy_project(tmp_path / "project")
     assert _import(root, dump) == 0
     first = (_tree(root / "data"), _tree(root / "imports"))
