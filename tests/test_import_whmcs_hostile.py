@@ -243,3 +243,18 @@ def test_a_second_identical_import_leaves_the_report_and_data_byte_identical(
     assert _import(root, dump) == 0
     assert (_tree(root / "data"), _tree(root / "imports")) == first
     assert "0 file(s) written" in capsys.readouterr().out.splitlines()[-1]
+
+
+# ------------------------------------------------------- which generated guide
+
+
+def test_a_title_that_names_an_app_as_the_data_knows_it_goes_to_that_guide(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """"Windows Email" is not Outlook: data/clients/windows-mail.yml lists it in also_known_as."""
+    dump = _variant(tmp_path, "(33,'Paying an invoice by card'", "(33,'How to Setup Windows Email on a PC?'")
+    root = copy_project(tmp_path / "project")
+    assert _import(root, dump) == 0
+    report = (root / "imports/whmcs/import-report.md").read_text(encoding="utf-8")
+    assert ("| 33 | How to Setup Windows Email on a PC? | duplicate | `data/clients/windows-mail.yml` | "
+            "a setup guide for Mail and Calendar for Windows") in report, report
+    assert "legacy:\n  ids: [16, 33]" in (root / "data/clients/windows-mail.yml").read_text(encoding="utf-8")
