@@ -80,8 +80,9 @@ def publish(staging: Path, target: Path) -> None:
 
 
 @contextlib.contextmanager
-def build_lock(target: Path, say: TextIO | None = None) -> Iterator[None]:
-    """Hold the lock of ``target`` (one build at a time); wait, saying so, if another has it.
+def build_lock(target: Path, say: TextIO | None = None, what: str = "build") -> Iterator[None]:
+    """Hold the lock of ``target`` (one build, or import, at a time); wait, saying so, if
+    another has it.
 
     The lock is an ``flock`` on ``.<name>.lock`` beside the site: the system releases it
     when its holder exits, so a killed build never leaves it locked."""
@@ -90,7 +91,7 @@ def build_lock(target: Path, say: TextIO | None = None) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            print(f"kbgen: another build of {target.name}/ is running; waiting for it to finish",
+            print(f"kbgen: another {what} of {target.name}/ is running; waiting for it to finish",
                   file=say or sys.stderr, flush=True)
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:

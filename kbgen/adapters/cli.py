@@ -146,13 +146,21 @@ def _import_whmcs(args: argparse.Namespace) -> int:
     from ..importers.whmcs_import import run_import
     from ..importers.whmcs_plan import Options
     from ..importers.whmcs_source import read_dump, read_mysql
+    from .build import build_lock, publish
 
     root = Path(args.root).resolve()
     options = Options(keep_duplicates=args.keep_duplicates, force=args.force,
                       whmcs_url=args.whmcs_url, data_dir=args.data)
     try:
         source = read_dump(Path(args.dump), args.dump) if args.dump else read_mysql(args.db)
-        outcome = run_import(root, source, options)
+        data = Path(os.path.abspath(root / args.data))
+        with build_lock(data, what="import"):
+            outcome = run_import(root, source, options, publish=publish)
+    except OSError as err:
+        print(f"kbgen: could not write the import: {err.strerror or err}"
+              + (f" ({err.filename})" if err.filename else ""), file=sys.stderr)
+        print(f"kbgen: nothing was imported; {args.data}/ was left as it was", file=sys.stderr)
+        return 1
     except ImportFailure as err:
         print(f"kbgen: {err}", file=sys.stderr)
         print(f"kbgen: nothing was imported; {args.data}/ was left as it was", file=sys.stderr)

@@ -416,6 +416,10 @@ class Client(Common):
         default_factory=list,
         description="Incoming protocols the app supports; SMTP for sending is implied.")
     app: Text = Field(description="The app's name, e.g. Mozilla Thunderbird.")
+    also_known_as: list[Text] = Field(
+        default_factory=list,
+        description="Other names readers give the app (\"Windows Email\"): an imported article "
+        "whose title says one is about this app.")
     family: Slug = Field(description="microsoft, apple, google, samsung, mozilla…")
     platform: Literal["windows", "macos", "linux", "ios", "android", "web", "desktop"]
     written_for: Text = Field(description="App version the steps were written against.")

@@ -45,6 +45,11 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
+def _says(words: list[str], name: tuple[str, ...]) -> bool:
+    """Whether ``words`` hold ``name``'s words, in order and together."""
+    return any(tuple(words[i:i + len(name)]) == name for i in range(len(words) - len(name) + 1))
+
+
 def _client_tokens(client: Client) -> set[str]:
     tokens = {*client.id.split("-"), *client.tags, *_words(client.app), client.id}
     return {t for t in tokens if t not in GENERIC}
@@ -59,6 +64,9 @@ class Matcher:
         counts = Counter(t for tokens in self.tokens.values() for t in tokens)
         self.weight = {t: 1 / n for t, n in counts.items()}
         self.apps = {c.id: c.app for c in clients}
+        # A name the data gives the app, said in the title: as sure as the app's own id.
+        self.names = {c.id: [tuple(_words(name)) for name in c.also_known_as if _words(name)]
+                      for c in clients}
         articles = sorted((e for e in kb.entries.values() if isinstance(e, Article) and not e.draft),
                           key=lambda a: (a.order, a.id))
         self.comparison = next((a.id for a in articles if any(
@@ -73,7 +81,9 @@ class Matcher:
     def verdict(self, title: str) -> Verdict:
         words = _words(title)
         phrase = set(words) | {f"{a}-{b}" for a, b in zip(words, words[1:], strict=False)}
-        scores = {cid: sum(self.weight[t] for t in tokens & phrase) for cid, tokens in self.tokens.items()}
+        scores = {cid: sum(self.weight[t] for t in tokens & phrase)
+                  + sum(1.0 for name in self.names[cid] if _says(words, name))
+                  for cid, tokens in self.tokens.items()}
         ranked = sorted(((s, cid) for cid, s in scores.items() if s > 0), key=lambda x: (-x[0], x[1]))
         maybe = tuple(cid for _s, cid in ranked[:3])
         if ranked and SETUP.search(title):

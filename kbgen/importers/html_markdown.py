@@ -42,6 +42,13 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u200b\u2
                       "\ud800-\udfff\ue000-\uf8ff]")
 _SENTENCE = re.compile(r"(.+?[.!?])(?=\s|\Z)", re.S)
 _ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
+# Text is text: what would start a link, an image, code or raw HTML anywhere, and a heading,
+# quote, list or rule at the start of a line (of the text node: it may start one) is escaped.
+_INLINE_SYNTAX = re.compile(r"([\\`\[\]*_])")
+_LINE_START = re.compile(r"((?:^|\n)[ \t]*)(#{1,6}(?=\s|$)|>|[-+](?=\s|$)|-{2,}|\d{1,9}[.)](?=\s|$))")
+# What a link target written as <…> may not hold: Python-Markdown would end the target at
+# '>', read '\' as an escape and '`' as code; spaces and controls are not URL characters.
+_TARGET_UNSAFE = re.compile(r"[\x00-\x20<>\\`\"\x7f]")
 SUMMARY_MAX = 200
 BLOCKS = ("p", "div", "br", "li", "ul", "ol", "table", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5",
           "h6", "blockquote", "pre", "hr", "dl", "dt", "dd", "section", "article")
@@ -134,6 +141,25 @@ def _flatten_deep(soup: BeautifulSoup) -> int:
     return len(deep)
 
 
+def escape_text(text: str, *, table: bool = False) -> str:
+    """Plain text as Markdown that shows exactly that text (no link, code, HTML or placeholder)."""
+    if not text:
+        return ""
+    text = _INLINE_SYNTAX.sub(r"\\\1", text)
+    text = _LINE_START.sub(lambda m: m.group(1) + "".join("\\" + c if c in "#>-+.)" else c
+                                                          for c in m.group(2)), text)
+    # Text that looks like a tag, an entity or a placeholder is shown, not interpreted.
+    text = _ENTITY_LIKE.sub("&amp;", text).replace("<", "&lt;")
+    text = text.replace("{{", "\\{\\{").replace("}}", "\\}\\}")
+    return text.replace("|", "\\|") if table else text
+
+
+def link_target(href: str) -> str:
+    """A URL as a Markdown link target: ``<…>``, so that ``(``, ``)`` and quotes stay in it,
+    with what could end or change the target percent-encoded."""
+    return "<" + _TARGET_UNSAFE.sub(lambda m: f"%{ord(m.group(0)):02X}", href) + ">"
+
+
 def _plain(soup: BeautifulSoup, *, headings: bool) -> str:
     """The text as a reader sees it, blocks apart (``_BLOCK``), inline words together
     ("click <b>Save</b>." stays "click Save.")."""
@@ -212,16 +238,7 @@ class _Converter(MarkdownConverter):
         self.rewrite_link = rewrite_link
 
     def escape(self, text: str, parent_tags: Any) -> str:
-        if not text:
-            return ""
-        # What markdownify escapes by default (its stubs do not declare the method).
-        text = text.replace("*", "\\*").replace("_", "\\_")
-        # Text that looks like a tag, an entity or a placeholder is shown, not interpreted.
-        text = _ENTITY_LIKE.sub("&amp;", text).replace("<", "&lt;")
-        text = text.replace("{{", "\\{\\{").replace("}}", "\\}\\}")
-        if "td" in parent_tags or "th" in parent_tags:
-            text = text.replace("|", "\\|")
-        return text
+        return escape_text(text, table="td" in parent_tags or "th" in parent_tags)
 
     def convert_hN(self, n: int, el: Any, text: str, parent_tags: Any) -> str:  # noqa: N802
         if "_inline" in parent_tags:
@@ -248,8 +265,10 @@ class _Converter(MarkdownConverter):
         self.result.pictures.append(Picture(src, alt))
         label = f"Picture: {alt}" if alt else "Picture"
         href = self.rewrite_link(src)
-        label = label.replace("[", "(").replace("]", ")")
-        return f"[{label}]({href})" if href else f"*{label}*"
+        label = escape_text(label)
+        if href is None:
+            self.result.dropped_links.append(src)
+        return f"[{label}]({link_target(href)})" if href else f"*{label}*"
 
     def convert_a(self, el: Any, text: str, parent_tags: Any) -> str:
         href = str(el.get("href") or "").strip()
@@ -261,7 +280,7 @@ class _Converter(MarkdownConverter):
                 self.result.dropped_links.append(href)
             return text
         prefix, suffix = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()):]
-        return f"{prefix}[{text.strip()}]({new}){suffix}"
+        return f"{prefix}[{text.strip()}]({link_target(new)}){suffix}"
 
     def convert_li(self, el: Any, text: str, parent_tags: Any) -> str:
         # Python-Markdown needs four spaces before a nested list (markdownify uses the

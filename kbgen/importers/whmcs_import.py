@@ -1,19 +1,22 @@
-"""Run a WHMCS import safely: stage, validate, then move; never overwrite an author's edit.
+"""Run a WHMCS import safely: stage, validate, then swap in; never overwrite an author's edit.
 
-The plan's files are written into a copy of ``data/`` in a temporary folder
-inside the project. The copy is loaded and validated exactly as ``kbgen
-validate`` would; only if it is valid are the new and changed files moved into
-place, one atomic rename each. A file the import writes whole that already
-exists with other content is kept as it is (an author may have edited it since
-the last import) unless ``force``; a file that would not change is not
+The whole result is written into a staging folder inside the project: a copy of
+``data/`` and of ``imports/whmcs/`` with the plan's files written into them. The
+copy is loaded and validated exactly as ``kbgen validate`` would; only if it is
+valid is each folder put in place with one exchange (``publish``, the same step
+that publishes ``kbgen build``'s site), ``data/`` first: it is the commit point,
+and the report beside it is rewritten the same by a second run. A killed import
+leaves ``data/`` as it was or as the import made it, never half of each, and its
+staging folder is swept by the next import. A file the import writes whole that
+already exists with other content is kept as it is (an author may have edited it
+since the last import) unless ``force``; when nothing would change, nothing is
 touched, so a second run on the same source changes nothing.
 """
-
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from ..data.errors import DataError, Problem, Severity
@@ -24,17 +27,27 @@ from .whmcs_report import Outcome, render_report
 from .whmcs_source import Source
 
 REPORT_NAME = "import-report.md"
+STAGING_PREFIX = ".kbgen-import-"
+Publish = Callable[[Path, Path], None]
+"""``publish(staging, target)``: put the folder ``staging`` at ``target`` in one step."""
 
 
-def run_import(root: Path, source: Source, options: Options) -> Outcome:
-    """Import ``source`` into ``root``; raises DataError (nothing written) if the result is invalid."""
+def run_import(root: Path, source: Source, options: Options, *, publish: Publish) -> Outcome:
+    """Import ``source`` into ``root``; raises DataError (nothing written) if the result is invalid.
+
+    Call it holding the lock of the data folder: it sweeps the staging folders that
+    killed imports left, which a running import would still be using."""
     root = root.resolve()
+    sweep_staging(root)
     kb = load_kb(root, options.data_dir)  # a broken project is reported before anything else
     plan = build_plan(source, kb, options)
     outcome = Outcome(plan)
-    staging = Path(tempfile.mkdtemp(prefix=".kbgen-import-", dir=root))
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=root))
     try:
-        shutil.copytree(root / options.data_dir, staging / options.data_dir, symlinks=True)
+        folders = (options.data_dir, options.out_dir)
+        for folder in folders:
+            if (root / folder).is_dir():
+                shutil.copytree(root / folder, staging / folder, symlinks=True)
         if (root / "docs").is_dir():
             (staging / "docs").symlink_to(root / "docs", target_is_directory=True)
         for planned in plan.files:
@@ -56,14 +69,22 @@ def run_import(root: Path, source: Source, options: Options) -> Outcome:
         outcome.actions[report.path] = _action(root, report, True)
         if outcome.actions[report.path] != "unchanged":
             _write(staging / report.path, report.text)
-        for path, action in outcome.actions.items():
-            if action in {"created", "updated"}:
-                target = root / path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(staging / path, target)
+        changed = [path for path, action in outcome.actions.items() if action in {"created", "updated"}]
+        for folder in folders:  # data/ first: see the module's docstring
+            if any(path.startswith(folder.rstrip("/") + "/") for path in changed):
+                (root / folder).parent.mkdir(parents=True, exist_ok=True)
+                publish(staging / folder, root / folder)
         return outcome
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def sweep_staging(root: Path) -> list[Path]:
+    """Remove the staging folders of imports that were killed; returns them."""
+    stale = [p for p in root.glob(STAGING_PREFIX + "*") if p.is_dir() and not p.is_symlink()]
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
+    return stale
 
 
 def _action(root: Path, planned: Planned, force: bool) -> str:

@@ -20,6 +20,7 @@ from ..data.urls import page_url
 _KB_ARTICLE = re.compile(r"(?:^|/)knowledgebase/(\d+)/[^/]*\.html\Z")
 _KB_CATEGORY = re.compile(r"(?:^|/)knowledgebase/(\d+)/[^/]+/?\Z")
 _KB_ROOT = re.compile(r"(?:^|/)knowledgebase/?\Z")
+LINK_SCHEMES = ("http", "https", "mailto")  # what a link may lead to, besides relative links
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class OldAddresses:
         """Where a link (or picture) on the page ``from_uri`` should point now; None: text only."""
         parts = urlsplit(href)
         scheme = parts.scheme.lower()
-        if href.startswith("#") or scheme not in {"", "http", "https", "mailto"}:
+        if href.startswith("#") or (scheme and scheme not in LINK_SCHEMES):
             return None
         if scheme == "mailto":
             return href

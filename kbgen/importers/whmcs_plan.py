@@ -20,6 +20,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..data.kb import KB
 from ..data.legacy import whmcs_slug
@@ -27,7 +28,7 @@ from ..data.urls import category_uri, entry_uri
 from .duplicates import Matcher
 from .errors import ImportFailure
 from .html_markdown import MAX_DEPTH, clean_text, convert
-from .whmcs_links import OldAddresses
+from .whmcs_links import LINK_SCHEMES, OldAddresses
 from .whmcs_source import ARTICLES, CATEGORIES, LINKS, TAGS, Row, Source
 from .yaml_out import Editor, Flow, dump
 
@@ -340,9 +341,11 @@ class _Planner:
             return
         if convert(row["article"], lambda href: href).text_length == 0:
             return skip("not imported", "its HTML holds no text")
-        if owner is None and not self.options.keep_duplicates:
+        # The article imported by an earlier run is judged again too: its report lines are
+        # the first run's (the matcher reads the generated pages only, which are the same).
+        if not self.options.keep_duplicates:
             verdict = matcher.verdict(title)
-            if verdict.duplicate is not None:
+            if owner is None and verdict.duplicate is not None:
                 target = verdict.duplicate.entry_id
                 ids, urls = self.entry_legacy[target]
                 ids.append(whmcs_id)
@@ -417,8 +420,14 @@ class _Planner:
         for repair in converted.repairs:
             self.plan.notes.append(f"{shown}: the HTML was broken ({repair}); check the converted text")
         for href in converted.dropped_links:
+            scheme = urlsplit(href).scheme.lower()
+            if scheme and scheme not in LINK_SCHEMES:
+                # javascript:, data:, file: … : no reader should follow one from the new site.
+                self.plan.warn(f"{shown}: WHMCS article {row['id']} links to {href[:80]!r}; only "
+                               f"{', '.join(LINK_SCHEMES)} and relative links are kept, so it is text only")
+                continue
             self.plan.notes.append(f"{shown}: a link to {href!r} is kept as text only"
-                                   + ("" if self.options.whmcs_url or href.startswith(("#", "javascript"))
+                                   + ("" if self.options.whmcs_url or href.startswith("#")
                                       else " (give --whmcs-url to keep links into the old site)"))
         tag_ids: list[str] = []
         for tag in raw_tags:
