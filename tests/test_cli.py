@@ -159,3 +159,34 @@ def test_missing_data_folder_is_a_problem_not_a_traceback(tmp_path: Path,
     assert main(["--root", str(tmp_path), "validate", "--format", "json"]) == 1
     problems = json.loads(capsys.readouterr().out)
     assert problems[0]["message"] == "the data folder does not exist"
+
+
+def test_an_endpoint_without_a_port_and_no_standard_one_is_an_error_not_a_traceback(
+        tmp_path: Path) -> None:
+    # data/protocols/pop3.yml names standard ports for tls and starttls only
+    root = copy_project(tmp_path / "project")
+    provider = root / "data" / "provider.yml"
+    text = provider.read_text(encoding="utf-8")
+    pop3 = ("  pop3:\n    host: mail.example.com\n    endpoints:\n"
+            "      - security: tls\n      - security: starttls\n")
+    assert pop3 in text
+    provider.write_text(text.replace(pop3, pop3.split("      - ")[0] + "      - security: none\n"),
+                        encoding="utf-8")
+    result = _run(root)
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "data/provider.yml:29:19: servers.pop3.endpoints[0].security: POP3 has no standard port "
+        "for security 'none' (add the server's port to this endpoint: unencrypted POP3 usually "
+        "shares 'port: 110' with STARTTLS)",
+        "kbgen: 1 error(s) in the data"]
+    # with the port as the hint says (and TLS offered too, which the clients' guides name),
+    # the data is valid, with the one warning every clear-text port gets
+    provider.write_text(provider.read_text(encoding="utf-8").replace(
+        "      - security: none\n", "      - security: tls\n      - security: none\n        port: 110\n"),
+        encoding="utf-8")
+    result = _run(root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [line for line in (result.stdout + result.stderr).splitlines() if "pop3" in line] == [
+        "data/provider.yml:30:19: servers.pop3.endpoints[1].security: warning: POP3 on port "
+        "110 without encryption sends passwords in the clear (offer tls or starttls instead)"]

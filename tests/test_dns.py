@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import dns.name
@@ -12,6 +15,7 @@ import dns.zone
 import pytest
 from bs4 import BeautifulSoup
 
+from kbgen.adapters.cli import main
 from kbgen.data import facts
 from kbgen.data.errors import DataError, Severity
 from kbgen.data.kb import KB
@@ -20,13 +24,13 @@ from kbgen.data.model import MxHost, ServerEndpoint
 from kbgen.data.urls import DNS_ZONE_PATH
 from kbgen.mailapps.dns import zone_snippet
 
-from .conftest import ROOT, build_or_fail, copy_project
+from .conftest import ROOT, build_or_fail, copy_project, copy_provider, provider_names
 
 ORIGIN = dns.name.from_text("customer.example.")
 ARTICLE = "email/dns-records"
 
 
-def parse(text: str) -> dict[tuple[str, str], list[str]]:
+def parse(text: str, ttl: int = 3600) -> dict[tuple[str, str], list[str]]:
     """Every record of the snippet, placed under a customer's domain, as text per (name, type)."""
     zone = dns.zone.from_text(text, origin=ORIGIN, relativize=False, check_origin=False)
     out: dict[tuple[str, str], list[str]] = {}
@@ -34,7 +38,7 @@ def parse(text: str) -> dict[tuple[str, str], list[str]]:
         for rdata in rdataset:
             out.setdefault((name.to_text(), dns.rdatatype.to_text(rdataset.rdtype)), []).append(
                 rdata.to_text())
-            assert rdataset.ttl == 3600
+            assert rdataset.ttl == ttl
     return {k: sorted(v) for k, v in out.items()}
 
 
@@ -61,12 +65,14 @@ def expected(kb: KB) -> dict[tuple[str, str], list[str]]:
         out[(f"autodiscover.{at}", "CNAME")] = [fqdn(d.autodiscover)]
         out[(f"_autodiscover._tcp.{at}", "SRV")] = [f"0 1 443 {fqdn(d.autodiscover)}"]
     for pid in ("imap", "pop3", "smtp"):
-        row = facts.settings_row(kb, pid)
-        host = facts.server(kb.provider, pid).host
-        for security, label in kb.protocols[pid].srv.items():
-            ep = facts.endpoint(row.endpoints, security)
+        server = facts.server(kb.provider, pid)
+        found = facts.settings_row(kb, pid).endpoints if server else []
+        protocol = kb.protocols.get(pid)
+        for security, label in (protocol.srv if protocol else {}).items():
+            ep = facts.endpoint(found, security)
             out[(f"{label}.{at}", "SRV")] = [
-                f"{srv_priority(pid, security)} 1 {ep.port} {fqdn(host)}" if ep else "0 0 0 ."]
+                f"{srv_priority(pid, security)} 1 {ep.port} {fqdn(server.host)}"
+                if ep and server else "0 0 0 ."]
     return out
 
 
@@ -80,6 +86,73 @@ def with_dns(kb: KB, **changes: object) -> KB:
     assert kb.provider.dns is not None
     kb.provider = kb.provider.model_copy(update={"dns": kb.provider.dns.model_copy(update=changes)})
     return kb
+
+
+SOA_SERIAL = 2026120401
+
+
+def customer_zone(snippet: str) -> str:
+    """The snippet pasted into a customer's zone, as its comments say: after the zone's own
+    SOA and NS records, with an address for each of the customer's own names it points at
+    (cPanel's mail.<domain>), which their zone has already."""
+    zone = dns.zone.from_text(snippet, origin=ORIGIN, relativize=False, check_origin=False)
+    targets = {target for _name, rdataset in zone.iterate_rdatasets() for rdata in rdataset
+               for target in (getattr(rdata, "exchange", None), getattr(rdata, "target", None))
+               if target is not None and target.is_subdomain(ORIGIN)}
+    own = sorted(t.to_text() for t in targets if zone.get_node(t) is None)
+    return "\n".join([
+        f"$ORIGIN {ORIGIN}", "$TTL 3600",
+        f"@ IN SOA ns1 hostmaster {SOA_SERIAL} 7200 3600 1209600 3600", "@ IN NS ns1",
+        "ns1 IN A 192.0.2.53", *(f"{name} IN A 192.0.2.1" for name in own), snippet])
+
+
+def named_checkzone(zone: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """BIND's own zone loader, every check failing instead of warning; -i local: only the
+    customer's names are looked up, as there is no network here."""
+    binary = shutil.which("named-checkzone")
+    assert binary, "named-checkzone is missing: install Debian's bind9-utils (scripts/setup does)"
+    path = tmp_path / "customer.example.zone"
+    path.write_text(zone, encoding="utf-8")
+    checks = [arg for flag in "kmMnrS" for arg in (f"-{flag}", "fail")]
+    return subprocess.run([binary, *checks, "-i", "local", ORIGIN.to_text(omit_final_dot=True),
+                           str(path)], capture_output=True, text=True, check=False, timeout=60)
+
+
+def assert_bind_loads(snippet: str, tmp_path: Path) -> None:
+    result = named_checkzone(customer_zone(snippet), tmp_path)
+    assert (result.returncode, result.stdout.splitlines(), result.stderr) == (
+        0, [f"zone customer.example/IN: loaded serial {SOA_SERIAL}", "OK"], ""), result
+
+
+def test_bind_refuses_what_the_checks_refuse(tmp_path: Path) -> None:
+    """The check above fails on a broken record, so its passing means something."""
+    kb = load_kb(ROOT)
+    zone = customer_zone(zone_snippet(kb) or "")
+    result = named_checkzone(zone.replace('"v=spf1', '"v=spf1\n', 1), tmp_path)
+    assert result.returncode == 1 and "unbalanced quotes" in result.stdout, result
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", provider_names())
+def test_bind_and_dnspython_load_the_zone_file_of_every_provider(
+        name: str, provider_site: Callable[[str], Path], tmp_path: Path) -> None:
+    site = provider_site(name)
+    kb = load_kb(site.parent)
+    assert kb.provider.dns is not None, f"give tests/providers/{name} a dns: section"
+    snippet = (site / DNS_ZONE_PATH).read_text(encoding="utf-8")
+    assert parse(snippet, kb.provider.dns.ttl) == expected(kb)
+    assert_bind_loads(snippet, tmp_path)
+
+
+def test_a_protocol_file_removed_with_its_protocol_leaves_its_records_out(tmp_path: Path) -> None:
+    # A provider that offers no POP3 may delete data/protocols/pop3.yml (checks._check_protocols).
+    root = copy_provider("imap-only", tmp_path / "p")
+    (root / "data/protocols/pop3.yml").unlink()
+    kb = load_kb(root)
+    snippet = zone_snippet(kb) or ""
+    assert "_pop3" not in snippet and "_imaps._tcp " in snippet
+    assert parse(snippet) == expected(kb)
+    assert_bind_loads(snippet, tmp_path)
 
 
 def test_zone_file_holds_exactly_the_records_of_the_data() -> None:
@@ -181,6 +254,11 @@ def _problems(root: Path) -> list[str]:
      "dns.mx[1].host: mx1.example.com is listed twice"),
     ("autoconfig: autoconfig.example.com", "autoconfig: autoconfig.{domain}.example.net",
      "dns.autoconfig: autoconfig.{domain}.example.net cannot be written as a DNS record"),
+    ("autoconfig: autoconfig.example.com", "autoconfig: autoconfig.{domain}",
+     ":54:15: dns.autoconfig: autoconfig.{domain} is the name of the record itself: the CNAME "
+     "would point to itself"),
+    ("autodiscover: autodiscover.example.com", "autodiscover: autodiscover.{domain}",
+     ":55:17: dns.autodiscover: autodiscover.{domain} is the name of the record itself"),
     ("    selector: mail", "    selector: Mail Key",
      "dns.dkim.selector:"),
     ("copy the whole value", "copy the {{ dkim.key }} value",
@@ -191,6 +269,59 @@ def test_dns_mistakes_are_reported_at_their_place(tmp_path: Path, old: str, new:
     _edit(root, old, new)
     problems = _problems(root)
     assert any(shown in p and p.startswith("data/provider.yml:") for p in problems), problems
+
+
+@pytest.mark.parametrize(("old", "new", "shown"), [
+    # a long SPF record folded over lines, as YAML allows: '>' keeps a newline at the end
+    ("  spf: v=spf1 include:_spf.example.com ~all",
+     "  spf: >\n    v=spf1 include:_spf.example.com\n    ~all",
+     "data/provider.yml:46:8: dns.spf: an SPF record is one line of text (found a line break) "
+     "(write the SPF record on one line; a folded `>` scalar adds a newline at its end, "
+     "`>-` does not)"),
+    # a line break inside: in the zone file the rest would be a record of its own
+    ("  spf: v=spf1 include:_spf.example.com ~all",
+     '  spf: "v=spf1 ~all\\n@ 300 IN A 192.0.2.66"',
+     "data/provider.yml:46:8: dns.spf: an SPF record is one line of text (found a line break)"),
+    # a literal block: the position is the line break's own
+    ('  dmarc: "v=DMARC1; p=none; rua=mailto:dmarc-reports@example.com"',
+     "  dmarc: |\n    v=DMARC1; p=none;\n    rua=mailto:dmarc-reports@example.com",
+     "data/provider.yml:54:22: dns.dmarc: a DMARC record is one line of text (found a line break) "
+     "(write the DMARC record on one line; a folded `>` scalar adds a newline at its end, "
+     "`>-` does not)"),
+])
+def test_a_line_break_in_a_txt_record_is_refused_at_its_place(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, shown: str) -> None:
+    root = copy_project(tmp_path)
+    _edit(root, old, new)
+    status = main(["--root", str(root), "validate", "--strict"])
+    out = capsys.readouterr()
+    assert "Traceback" not in out.out + out.err
+    assert status == 1
+    assert any(line.startswith(shown) for line in (out.out + out.err).splitlines()), out
+
+
+def test_a_folded_record_written_as_the_hint_says_is_one_record(tmp_path: Path) -> None:
+    root = copy_project(tmp_path)
+    _edit(root, "  spf: v=spf1 include:_spf.example.com ~all",
+          "  spf: >-\n    v=spf1 include:_spf.example.com\n    ~all")
+    kb = load_kb(root)
+    assert kb.warnings == []
+    assert zone_snippet(kb) == zone_snippet(load_kb(ROOT))
+
+
+def test_any_text_stays_one_string_of_one_record(tmp_path: Path) -> None:
+    # The checks keep such text out of the data; the zone file must not depend on them.
+    kb = load_kb(ROOT)
+    text = 'v=spf1 ~all\n@ 300 IN A 192.0.2.66\r" ; \\ "\x00 é' + "x" * 300
+    with_dns(kb, spf=text)
+    zone = dns.zone.from_text(zone_snippet(kb) or "", origin=ORIGIN, check_origin=False)
+    (txt,) = zone.find_rdataset("@", "TXT")
+    assert b"".join(txt.strings) == text.encode()
+    assert max(len(s) for s in txt.strings) == 255
+    assert {name.to_text() for name in zone.nodes} == {
+        "@", "_dmarc", "autoconfig", "autodiscover", "_autodiscover._tcp", *(
+            label for pid in ("imap", "pop3", "smtp") for label in kb.protocols[pid].srv.values())}
+    assert_bind_loads(zone_snippet(kb) or "", tmp_path)
 
 
 def test_the_block_needs_a_dns_section(tmp_path: Path) -> None:

@@ -127,3 +127,31 @@ def test_the_open_page_reloads_itself_under_the_policy(served: tuple[Serve, Path
         watched.assert_clean()  # no CSP violation, no script error, after the reload too
     finally:
         context.close()
+
+
+def test_a_saved_provider_name_reaches_every_page(served: tuple[Serve, Path]) -> None:
+    # The name is kbgen's, not mkdocs.yml's: the preview must not mistake its own value
+    # for a second source (it did, and the page never updated until a restart).
+    server, root = served
+    provider = root / "data" / "provider.yml"
+    text = provider.read_text(encoding="utf-8")
+    provider.write_text(re.sub(r"(?m)^name: .*$", "name: Renamed Mail", text, count=1), encoding="utf-8")
+    _wait("the renamed site", lambda: "Renamed Mail" in (_fetch(server.base + ARTICLE) or ""),
+          REBUILD_TIMEOUT, server)
+    assert "mkdocs.yml sets" not in server.output()
+    assert "Renamed Mail" in (_fetch(server.base) or "")
+
+
+def test_verify_checks_each_update_against_a_clean_build(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "project")
+    server, reader = _start(root, lambda r, port: [*_kbgen_serve(r, port), "--verify"])
+    try:
+        _wait("the first build", lambda: "kbgen serve: http://" in server.output(), START_TIMEOUT, server)
+        assert "warning:" not in server.output()  # the example's templates are all followed
+        mark = server.mark()
+        _retitle(root, "POP or IMAP, which one?")
+        _wait("the check", lambda: "kbgen serve --verify:" in server.output(mark), 2 * REBUILD_TIMEOUT,
+              server)
+        assert "kbgen serve --verify: the update matches a clean build" in server.output(mark)
+    finally:
+        _stop(server, reader)

@@ -11,12 +11,22 @@ from __future__ import annotations
 import json
 import plistlib
 import re
+import uuid
 from pathlib import Path
 
-from kbgen.data.load import load_kb
-from kbgen.mailapps.autoconfig import PERSONAL_MARKERS, apple_profile, personal_profiles
+import pytest
 
-from .conftest import copy_project
+from kbgen.data.load import load_kb
+from kbgen.data.urls import APPLE_PROFILE_PATHS, PERSONAL_PROFILES_PATH
+from kbgen.mailapps.autoconfig import (
+    PERSONAL_MARKERS,
+    apple_profile,
+    machine_files,
+    personal_profiles,
+    settings_url,
+)
+
+from .conftest import copy_project, copy_provider, provider_names
 from .test_autoconfig import check_profile
 
 
@@ -80,3 +90,44 @@ def test_no_template_for_oauth2(tmp_path: Path) -> None:
     kb = load_kb(copy_project(tmp_path))
     kb.provider = kb.provider.model_copy(update={"authentication": "oauth2"})
     assert personal_profiles(kb) is None  # a profile cannot carry OAuth2
+
+
+# What each provider data set publishes: mail.{domain} hosts (cpanel) allow no shared profile.
+PROFILES = {
+    "example": ["imap personal", "imap shared", "pop3 personal", "pop3 shared"],
+    "cpanel": ["imap personal", "pop3 personal"],
+    "imap-only": ["imap personal", "imap shared"],
+}
+
+
+@pytest.mark.parametrize("name", provider_names())
+def test_every_identifier_in_a_profile_is_its_own(name: str, tmp_path: Path) -> None:
+    """Apple's reference: a payload's identifier is its profile's with a component appended."""
+    kb = load_kb(copy_provider(name, tmp_path))
+    files = {f.path: f.content for f in machine_files(kb, settings_url(kb, kb.provider.site_url))}
+    profiles = {f"{pid} shared": files[path] for pid, path in APPLE_PROFILE_PATHS.items()
+                if path in files}
+    templates = json.loads(files.get(PERSONAL_PROFILES_PATH, b"{}"))
+    profiles |= {f"{pid} personal": fill(template, "o'brien+news@customer.test")
+                 for pid, template in templates.items()}
+    assert sorted(profiles) == PROFILES[name]
+    found = {}
+    for what, raw in profiles.items():
+        profile = plistlib.loads(raw)
+        payloads = profile["PayloadContent"]
+        identifiers = [profile["PayloadIdentifier"], *(p["PayloadIdentifier"] for p in payloads)]
+        uuids = [profile["PayloadUUID"], *(p["PayloadUUID"] for p in payloads)]
+        assert len(set(identifiers)) == len(identifiers), (what, identifiers)
+        assert len(set(uuids)) == len(uuids), (what, uuids)
+        assert all(str(uuid.UUID(u)).upper() == u for u in uuids), (what, uuids)
+        for payload in payloads:
+            assert payload["PayloadIdentifier"].startswith(profile["PayloadIdentifier"] + "."), what
+        found[what] = identifiers
+    if name == "example":  # the IMAP profile keeps the identifiers installed copies have
+        me = b"o'brien+news@customer.test".hex()
+        assert found == {
+            "imap shared": ["com.example.mail", "com.example.mail.imap"],
+            "pop3 shared": ["com.example.mail.pop3", "com.example.mail.pop3.pop3"],
+            "imap personal": [f"com.example.mail.{me}", f"com.example.mail.{me}.imap"],
+            "pop3 personal": [f"com.example.mail.pop3.{me}", f"com.example.mail.pop3.{me}.pop3"],
+        }

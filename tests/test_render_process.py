@@ -65,7 +65,7 @@ def test_pages_are_rendered_in_process_when_the_worker_dies(tmp_path: Path) -> N
 
 
 @pytest.mark.slow
-def test_a_build_with_workers_writes_the_site_a_build_without_them_writes(tmp_path: Path) -> None:
+def test_each_concurrency_writes_the_same_site(tmp_path: Path) -> None:
     """Byte for byte: every page, the search index, the sitemap, _headers and the rest."""
     import subprocess
     import sys
@@ -73,22 +73,43 @@ def test_a_build_with_workers_writes_the_site_a_build_without_them_writes(tmp_pa
     from .conftest import copy_project
 
     root = copy_project(tmp_path / "project")
+    config = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "\n  - kbgen\n" in config
     sites = {}
-    for workers in ("1", "0"):
-        site = tmp_path / f"site-{workers}"
+    for concurrency in (2, 1):
+        (root / "mkdocs.yml").write_text(
+            config.replace("\n  - kbgen\n", f"\n  - kbgen:\n      concurrency: {concurrency}\n"),
+            encoding="utf-8")
+        site = tmp_path / f"site-{concurrency}"
         result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--verbose",
                                  "-d", str(site)], cwd=root, capture_output=True, text=True,
-                                env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "KBGEN_WORKERS": workers},
-                                check=False)
+                                env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, check=False)
         assert result.returncode == 0, result.stderr[-2000:]
         two_cores = (os.cpu_count() or 1) > 1
         assert ("CSP guard checks pages in a second process" in result.stderr) == (
-            workers == "1" and two_cores)
-        sites[workers] = {p.relative_to(site).as_posix(): p.read_bytes()
-                          for p in sorted(site.rglob("*")) if p.is_file()}
-    assert sites["1"].keys() == sites["0"].keys()
-    assert [f for f in sites["1"] if sites["1"][f] != sites["0"][f]] == []
-    assert any(b'class="kb-also-read' in page for page in sites["1"].values())
+            concurrency == 2 and two_cores)
+        sites[concurrency] = {p.relative_to(site).as_posix(): p.read_bytes()
+                              for p in sorted(site.rglob("*")) if p.is_file()}
+    assert sites[1].keys() == sites[2].keys()
+    assert [f for f in sites[1] if sites[1][f] != sites[2][f]] == []
+    assert any(b'class="kb-also-read' in page for page in sites[1].values())
+
+
+def test_a_concurrency_kbgen_does_not_have_is_refused(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from .conftest import copy_project
+
+    root = copy_project(tmp_path / "project")
+    config = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    (root / "mkdocs.yml").write_text(config.replace("\n  - kbgen\n", "\n  - kbgen:\n      concurrency: 8\n"),
+                                     encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-d", str(tmp_path / "site")],
+                            cwd=root, capture_output=True, text=True, check=False,
+                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert result.returncode != 0
+    assert "concurrency" in result.stderr and "8" in result.stderr
 
 
 @pytest.mark.slow

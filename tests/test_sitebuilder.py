@@ -117,6 +117,29 @@ def test_a_change_of_structure_rebuilds_it_all(project: Path, tmp_path: Path,
     _same_as_clean_build(project, tmp_path / "live", tmp_path)
 
 
+# The provider's identity: every page shows it, and kbgen, not mkdocs.yml, sets it.
+IDENTITY: list[tuple[str, str, str]] = [
+    ("name", "name: Example Hosting", "name: Beispiel Hosting & Co"),
+    ("site URL", "site_url: https://help.example.com/", "site_url: https://hilfe.example.org/kb/"),
+    ("copyright", "domain: example.com", "domain: example.com\ncopyright: \"© 2026 Example <Hosting>\""),
+]
+
+
+def test_each_identity_field_edited_under_the_preview(project: Path, tmp_path: Path,
+                                                      caplog: pytest.LogCaptureFixture) -> None:
+    builder = SiteBuilder(project / "mkdocs.yml", tmp_path / "live")
+    builder.build()
+    for field, old, new in IDENTITY:
+        with caplog.at_level(logging.ERROR):
+            result = builder.update([_edit(project / "data/provider.yml", old, new)])
+        assert not result.error, (field, result.error, caplog.text)
+        assert "mkdocs.yml sets" not in caplog.text, field
+        _same_as_clean_build(project, tmp_path / "live", tmp_path)
+    home = (tmp_path / "live" / "index.html").read_text(encoding="utf-8")
+    assert "Beispiel Hosting &amp; Co" in home and "© 2026 Example &lt;Hosting&gt;" in home
+    assert 'href="https://hilfe.example.org/kb/"' in home
+
+
 def test_bad_data_keeps_the_last_good_site(project: Path, tmp_path: Path,
                                            caplog: pytest.LogCaptureFixture) -> None:
     builder = SiteBuilder(project / "mkdocs.yml", tmp_path / "live")
@@ -213,3 +236,38 @@ def test_a_save_reported_twice_loads_the_data_once(project: Path, tmp_path: Path
     result = builder.update([_edit(article, "account setup screen", "account setup window")])
     assert result.rendered == ["email/thunderbird/index.html"]
     _same_as_clean_build(project, tmp_path / "live", tmp_path)
+
+
+def test_with_the_cache_off_each_save_builds_it_all_the_same(project: Path, tmp_path: Path) -> None:
+    config = project / "mkdocs.yml"
+    _edit(config, "\n  - kbgen\n", "\n  - kbgen:\n      cache: false\n")
+    builder = SiteBuilder(config, tmp_path / "live")
+    builder.build()
+    result = builder.update([_edit(project / "data/clients/thunderbird.yml",
+                                   "Open the account setup", "Open the account setup screen")])
+    assert result.full and not result.error
+    _same_as_clean_build(project, tmp_path / "live", tmp_path)
+
+
+def test_the_example_templates_read_nothing_updates_do_not_follow(project: Path, tmp_path: Path) -> None:
+    builder = SiteBuilder(project / "mkdocs.yml", tmp_path / "live")
+    builder.build()
+    assert builder.limits() == []
+
+
+def test_a_template_reading_every_page_is_named_and_verify_finds_what_it_leaves_stale(
+        project: Path, tmp_path: Path) -> None:
+    # A provider's banner on every page naming one article: its new title changes every
+    # page, which the page-by-page update cannot know.
+    _edit(project / "overrides/main.html", "{% block content %}",
+          "{% block content %}{% for f in pages %}{% if f.src_uri == 'email/pop-vs-imap.md' %}"
+          "<p>{{ f.page.title }}</p>{% endif %}{% endfor %}")
+    builder = SiteBuilder(project / "mkdocs.yml", tmp_path / "live")
+    builder.build()
+    assert builder.limits() == ["overrides/main.html reads pages (every page of the site)"]
+    assert builder.differences() == []
+    builder.update([_edit(project / "data/articles/pop-vs-imap.yml",
+                          "What is the difference between POP and IMAP?", "POP or IMAP?")])
+    differ = builder.differences()
+    assert "settings-card/index.html" in differ  # a hand-written page: never rendered again
+    assert all(name.endswith(".html") for name in differ)

@@ -164,6 +164,8 @@ def _import_whmcs(args: argparse.Namespace) -> int:
         return 1
     for warning in outcome.warnings:
         print(warning, file=sys.stderr)
+    for message in outcome.plan.warnings:
+        print(f"kbgen: warning: {message}", file=sys.stderr)
     print(outcome.summary())
     return 0
 
@@ -171,7 +173,7 @@ def _import_whmcs(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from .serve import serve
 
-    return serve(Path(args.root).resolve(), args.host, args.port)
+    return serve(Path(args.root).resolve(), args.host, args.port, verify=args.verify)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -238,6 +240,9 @@ def parser() -> argparse.ArgumentParser:
                              "affects, and open pages reload themselves.")
     preview.add_argument("--host", default="127.0.0.1")
     preview.add_argument("--port", type=int, default=8000)
+    preview.add_argument("--verify", action="store_true",
+                         help="after each update, also build the whole site from scratch and "
+                         "report every file that differs (slower; for checking the preview)")
     preview.set_defaults(func=_serve)
     return top
 

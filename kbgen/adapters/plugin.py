@@ -70,14 +70,19 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self.date_memo: DateMemo | None = None  # serving: git's dates until the next commit
         # Serving: the files for mail apps last written, and the site's files then (see on_post_build).
         self._listing: tuple[list[str], list[str]] | None = None
+        # The site name, address and footer kbgen last put into the config: `kbgen serve`
+        # hands the same config back after a data change, and they are not mkdocs.yml's.
+        self.identity: dict[str, str] = {}
+        self.forking = False  # this build's work is shared with forked workers (concurrency: 2)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup makes MkDocs keep this object across `mkdocs serve`
         # rebuilds, so a rebuild with broken data can fall back to the last good KB.
         self.serving = command == "serve"
-        self.file_cache = FileCache() if self.serving else None
-        self.page_cache = PageCache() if self.serving else None
-        self.date_memo = DateMemo() if self.serving else None
+        keep = self.serving and self.config.cache
+        self.file_cache = FileCache() if keep else None
+        self.page_cache = PageCache() if keep else None
+        self.date_memo = DateMemo() if keep else None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -93,7 +98,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
                 return self._keep_last_good(config, err)
             raise PluginError("kbgen: the data has errors:\n" + format_text(err.problems)) from None
         self.root = root
-        _set_identity(config, kb, serving=self.serving)
+        self.identity = _set_identity(config, kb, serving=self.serving, ours=self.identity)
         self.data_error = None
         if not self.serving:
             # Where every value stands, for messages about bad data: of no use once the data
@@ -108,9 +113,10 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         escapes = markdown_escapes(config.markdown_extensions, config.mdx_configs)
         self._stop_render_process()
         self.renderer = None
+        self.forking = forking = self._workers()
         if self.page_cache is not None:
             pages = self.page_cache.render(kb, templates, escapes)
-        elif workers.possible():
+        elif forking:
             # The Markdown, and the parts kbgen adds to article pages, are rendered on the
             # other core as MkDocs reads and builds the pages (on_files, on_page_context).
             self.renderer = renderer = Renderer(kb, environment(templates, escapes))
@@ -122,10 +128,20 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         config.nav = self._nav(kb)
         return config
 
+    def _workers(self) -> bool:
+        """Whether this build hands work to forked workers (the ``concurrency`` option)."""
+        if self.config.concurrency < 2:
+            return False
+        why = workers.unavailable()
+        if why and not self.serving:
+            log.info(f"kbgen: concurrency {self.config.concurrency} asked for, but {why}: "
+                     "building in one process (the same site)")
+        return not why
+
     def _keep_last_good(self, config: MkDocsConfig, err: DataError) -> MkDocsConfig:
         """Preview only: serve the last good pages and print what is wrong, never a blank page."""
         assert self.kb is not None
-        _set_identity(config, self.kb, serving=True)
+        self.identity = _set_identity(config, self.kb, serving=True, ours=self.identity)
         for problem in err.problems:
             if problem.severity is Severity.WARNING:
                 log.warning(str(problem))
@@ -305,7 +321,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
         self._html.clear()
         self._written = 0
         self._stop_guard_process()
-        if self.guard is not None and not self.serving and workers.possible():
+        if self.guard is not None and not self.serving and self.forking:
             self.guard_process = GuardProcess(self.guard)
             log.debug("kbgen: the CSP guard checks pages in a second process")
 
@@ -411,13 +427,16 @@ def _page_url(config: MkDocsConfig, uri: str) -> str:
                 use_directory_urls=config.use_directory_urls).url
 
 
-def _set_identity(config: MkDocsConfig, kb: KB, *, serving: bool) -> None:
+def _set_identity(config: MkDocsConfig, kb: KB, *, serving: bool,
+                  ours: dict[str, str]) -> dict[str, str]:
     """The site's name, address and footer come from data/provider.yml, never from mkdocs.yml.
 
     MkDocs insists on a ``site_name`` line, so mkdocs.yml holds ``site_name: ""``;
     any other value there (or a site_url or copyright) would be a second source
-    of the provider's identity, and is refused. Material prints these values
-    without escaping them (its autoescape is off): they are handed over escaped.
+    of the provider's identity, and is refused. A value equal to ``ours`` (what
+    this function set last time, in a config the preview reuses) is kbgen's own.
+    Material prints these values without escaping them (its autoescape is off):
+    they are handed over escaped. Returns what it set.
     """
     provider = kb.provider
     derived = {
@@ -425,15 +444,17 @@ def _set_identity(config: MkDocsConfig, kb: KB, *, serving: bool) -> None:
         "site_url": provider.site_url if provider.site_url.endswith("/") else provider.site_url + "/",
         "copyright": escape(facts.copyright_line(provider)),
     }
+    set_now = {}
     for key, value in derived.items():
-        if key == "site_url" and serving and config[key]:
-            continue  # `mkdocs serve` points site_url at the local server itself
         found = config[key]
-        if found and found != value:
+        if key == "site_url" and serving and found and found != ours.get(key):
+            continue  # `mkdocs serve` points site_url at the local server itself
+        if found and found != value and found != ours.get(key):
             hint = 'write site_name: "" there' if key == "site_name" else f"remove {key} from it"
             raise PluginError(f"kbgen: mkdocs.yml sets {key} to {found!r}, but the provider's "
                               f"{key.replace('_', ' ')} comes from data/provider.yml only: {hint}")
-        config[key] = value
+        config[key] = set_now[key] = value
+    return set_now
 
 
 def _nav_title(title: str) -> str:

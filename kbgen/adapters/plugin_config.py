@@ -13,7 +13,7 @@ DEFAULT_REASONS = [
     "It was hard to understand",
     "Something else",
 ]
-FORM_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+FORM_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 
 
 class FormName(c.Type[str]):
@@ -24,7 +24,7 @@ class FormName(c.Type[str]):
 
     def run_validation(self, value: object) -> str:
         name = super().run_validation(value)
-        if not FORM_NAME_RE.match(name):
+        if not FORM_NAME_RE.fullmatch(name):
             raise base.ValidationError(f"form name {name!r}: use letters, digits, '-' or '_'")
         if name == "feedback":
             raise base.ValidationError("the form name 'feedback' is Material's own widget; "
@@ -40,7 +40,7 @@ class Endpoint(c.Type[str]):
 
     def run_validation(self, value: object) -> str:
         url = super().run_validation(value).strip()
-        if url and not re.match(r"^(https://[^\s\"'<>]+|/[^\s\"'<>]*)$", url):
+        if url and not re.fullmatch(r"https://[^\s\"'<>]+|/[^\s\"'<>]*", url):
             raise base.ValidationError(f"endpoint {url!r}: give an https:// URL or a path "
                                        "starting with /, or leave it empty for Netlify Forms")
         return url
@@ -85,3 +85,14 @@ class KbgenConfig(base.Config):  # type: ignore[no-untyped-call]
     """Folder whose templates replace kbgen's own page templates, relative to mkdocs.yml."""
     feedback = c.SubConfig(FeedbackConfig)
     """"Was this answer helpful?": form name, labels, thanks text, endpoint (README)."""
+    concurrency = c.Choice((1, 2), default=2)
+    """Processes a one-off build uses. 1: all of kbgen's work in MkDocs' own process.
+    2: the pages' Markdown and the CSP guard in two forked workers on a second core,
+    which on two cores makes a build as quick as plain Material's (README, "Where
+    kbgen's own work runs"). The site is the same byte for byte either way. Where a
+    process cannot fork safely (no fork, one core, threads running) the build uses 1
+    and says why."""
+    cache = c.Type(bool, default=True)
+    """`kbgen serve` and `mkdocs serve`: keep what unchanged data files gave from one
+    save to the next and render again only the pages a save changes. false: every save
+    loads and builds the whole site again (slower; the same site)."""

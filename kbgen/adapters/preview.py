@@ -12,16 +12,21 @@ import functools
 import gzip
 import http.server
 import io
+import mimetypes
+import os
 import re
+import shutil
+import socket
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import parse_qsl, urlsplit
 
-from ..hosting.netlify import NETLIFY_FILES
+from ..hosting.netlify import locate
 
 # ------------------------------------------------------------------ readers
 
@@ -183,48 +188,134 @@ def gzipped(body: bytes) -> bytes:
 
 # ------------------------------------------------------------ local server
 
+READ_TIMEOUT = 10.0  # seconds a client may take to send a request before the connection is closed
+MAX_BODY = 1 << 20  # bytes of a form post that are read (and dropped); a longer one is refused
+# The first byte of an HTTP request line (a method is a token); anything else, such
+# as a TLS ClientHello (0x16), is not HTTP and gets a 400 at once.
+_TOKEN_START = frozenset(b"!#$%&'*+-.^_`|~0123456789"
+                         b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz\r\n")
 
-class NetlifyHandler(http.server.SimpleHTTPRequestHandler):
+
+class NetlifyHandler(http.server.BaseHTTPRequestHandler):
     """Serves a built site the way Netlify does: files, then ``_redirects``, then 404.html;
-    the ``_headers`` rules on every response. For tests and local previews only."""
+    the ``_headers`` rules on every response. For tests and local previews only.
+
+    Every file it reads is one ``hosting.netlify.locate`` found for the request, so
+    no path can reach outside the site; a malformed or idle request is answered
+    (400, 413, 414, 501) or dropped after ``READ_TIMEOUT``, never left to raise."""
 
     site_dir: Path
     header_rules: list[tuple[str, dict[str, str]]] = []
     redirect_rules: list[ParsedRedirect] = []
     extra_headers: dict[str, str] = {}
+    timeout = READ_TIMEOUT  # socketserver sets it on the connection: no thread waits forever
+    server_version = "kbgen-preview"
+    # No client sends HTTP/0.9 any more: a line that cannot be parsed is answered with a
+    # status line and headers a client can read, not with a bare HTTP/0.9 body.
+    default_request_version = "HTTP/1.0"
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         pass
 
-    def send_head(self) -> Any:
-        path = urlsplit(self.path).path
-        if path.lstrip("/") in NETLIFY_FILES:
-            return self._not_found()  # Netlify reads these files; it never serves them
-        local = self.site_dir / path.lstrip("/")
-        if not (local.is_file() or (local.is_dir() and (local / "index.html").is_file())):
+    def handle_one_request(self) -> None:
+        assert isinstance(self.rfile, io.BufferedReader)  # socketserver's default buffering
+        try:
+            first = self.rfile.peek(1)[:1]
+        except TimeoutError:
+            self.close_connection = True
+            return
+        if first and first[0] not in _TOKEN_START:
+            self.requestline = self.request_version = self.command = ""
+            self.send_error(400, "Not an HTTP request (is this https:// to an http:// address?)")
+            self.close_connection = True
+            return
+        super().handle_one_request()
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        lengths = self.headers.get_all("Content-Length") or []
+        if any(not (v.strip().isascii() and v.strip().isdigit()) for v in lengths) or \
+                len({v.strip().lstrip("0") for v in lengths}) > 1:
+            self.send_error(400, "Content-Length must be one whole number of bytes")
+            return False
+        if self.headers.get("Transfer-Encoding") is not None:
+            self.send_error(501, "Transfer-Encoding is not supported; send a Content-Length")
+            return False
+        return True
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        super().send_error(code, message, explain)
+        # Read (briefly) what the client is still sending before the connection closes:
+        # closing a socket with unread bytes resets it, and the reset can destroy the
+        # answer before the client reads it.
+        with contextlib.suppress(OSError):
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_WR)
+            deadline, drained = time.monotonic() + 1.0, 0
+            while drained < MAX_BODY and (left := deadline - time.monotonic()) > 0:
+                self.connection.settimeout(left)
+                chunk = self.connection.recv(65536)
+                if not chunk:
+                    break
+                drained += len(chunk)
+        self.close_connection = True
+
+    @property
+    def url_path(self) -> str:
+        # Unset when the request line could not be read (an error answered before parsing).
+        return urlsplit(getattr(self, "path", "") or "").path
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        body = self.send_head()
+        if body is not None:
+            with body:
+                shutil.copyfileobj(body, self.wfile)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        body = self.send_head()
+        if body is not None:
+            body.close()
+
+    def send_head(self) -> BinaryIO | None:
+        found = locate(self.site_dir, self.url_path)
+        if found.folder:
+            query = urlsplit(self.path).query
+            self._redirect(301, self.url_path + "/" + (f"?{query}" if query else ""))
+            return None
+        if found.file is None:
             rule = redirect_for(self.redirect_rules, self.path)
             if rule is not None:
-                self.send_response(rule.status)
-                self.send_header("Location", rule.target)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
+                self._redirect(rule.status, rule.target)
                 return None
             return self._not_found()
-        if local.is_dir():
-            if not path.endswith("/"):
-                return super().send_head()  # the redirect to the address with a slash
-            local = local / "index.html"
-        content_type = self.guess_type(str(local))
+        return self._send_file(found.file)
+
+    def _redirect(self, status: int, location: str) -> None:
+        self.send_response(status)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _send_file(self, file: Path) -> BinaryIO:
+        content_type = self.guess_type(str(file))
         if self._gzip_wanted(content_type):
-            return self._send_body(200, content_type, local.read_bytes(),
-                                   last_modified=local.stat().st_mtime)
-        return super().send_head()
+            return self._send_body(200, content_type, file.read_bytes(),
+                                   last_modified=file.stat().st_mtime)
+        stream = file.open("rb")
+        size = os.fstat(stream.fileno())
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(size.st_size))
+        self.send_header("Last-Modified", self.date_time_string(int(size.st_mtime)))
+        self.end_headers()
+        return stream
 
     def _gzip_wanted(self, content_type: str) -> bool:
         return compressible(content_type) and accepts_gzip(self.headers.get("Accept-Encoding", ""))
 
     def _send_body(self, status: int, content_type: str, body: bytes,
-                   last_modified: float | None = None) -> Any:
+                   last_modified: float | None = None) -> BinaryIO:
         """Send ``body``, gzip-compressed when the client accepts it and it is text,
         as Netlify does; returns the bytes for http.server to copy."""
         encoded = self._gzip_wanted(content_type)
@@ -244,31 +335,38 @@ class NetlifyHandler(http.server.SimpleHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
         # Netlify takes a form post on any path and answers with the page at that
         # path (the form's action: the thank-you page); the body is not kept here.
-        length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(min(length, 1 << 20))
+        length = int(self.headers.get("Content-Length") or 0)  # whole digits: parse_request
+        if length > MAX_BODY:
+            self.send_error(413, f"A form post here may carry at most {MAX_BODY} bytes")
+            return
+        self.rfile.read(length)
         self.do_GET()
 
-    def _not_found(self) -> Any:
+    def _not_found(self) -> BinaryIO:
         page = self.site_dir / "404.html"
         body = page.read_bytes() if page.is_file() else b"<!doctype html><title>Not found</title>"
         return self._send_body(404, "text/html; charset=utf-8", body)
 
-    def guess_type(self, path: Any) -> str:
+    def guess_type(self, path: str) -> str:
         # A Content-Type rule replaces the guessed type, as on Netlify.
-        found = headers_for(self.header_rules, urlsplit(self.path).path)
-        return found.get("Content-Type") or super().guess_type(path)
+        found = headers_for(self.header_rules, self.url_path)
+        return found.get("Content-Type") or mimetypes.guess_type(path)[0] or "application/octet-stream"
 
     def end_headers(self) -> None:
-        found = headers_for(self.header_rules, urlsplit(self.path).path)
+        found = headers_for(self.header_rules, self.url_path)
         for name, value in {**found, **self.extra_headers}.items():
             if name.lower() != "content-type":  # sent already, by send_head
                 self.send_header(name, value)
         super().end_headers()
 
 
-class _QuietServer(http.server.ThreadingHTTPServer):
-    """A browser that drops a connection mid-response is normal, not an error to print."""
+class PreviewServer(http.server.ThreadingHTTPServer):
+    """One thread per connection (daemon threads: stopping never waits on a slow client),
+    a listen backlog for a page's burst of requests from many tabs, and quiet about a
+    browser that drops a connection mid-response (normal, not an error to print)."""
+
+    daemon_threads = True
+    request_queue_size = 128  # the standard library's 5 drops connections under load
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         if isinstance(sys.exc_info()[1], ConnectionError):  # BrokenPipe, ConnectionReset…
@@ -293,7 +391,7 @@ def serve_netlify(site_dir: Path, host: str = "127.0.0.1", port: int = 0,
         "redirect_rules": parse_redirects(_read(site_dir / "_redirects")),
         "extra_headers": dict(extra_headers or {}),
     })
-    server = _QuietServer((host, port), functools.partial(handler, directory=str(site_dir)))
+    server = PreviewServer((host, port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

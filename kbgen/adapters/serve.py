@@ -14,8 +14,6 @@ terminal lists the problems.
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import io
 import logging
 import shutil
@@ -25,11 +23,10 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import parse_qs, urlsplit
 
-from ..hosting.netlify import NETLIFY_FILES, served_file
-from .preview import NetlifyHandler, parse_headers, parse_redirects
+from .preview import NetlifyHandler, PreviewServer, parse_headers, parse_redirects
 from .sitebuilder import BuildError, Result, SiteBuilder
 
 log = logging.getLogger("kbgen.serve")
@@ -94,37 +91,36 @@ class PreviewHandler(NetlifyHandler):
 
     preview: Preview
 
-    def send_head(self) -> Any:
-        path = urlsplit(self.path).path
+    def send_head(self) -> BinaryIO | None:
+        path = self.url_path
         if path.startswith(PREFIX):
             return self._own(path)
         with self.preview.lock:
             type(self).header_rules = self.preview.header_rules
             type(self).redirect_rules = self.preview.redirect_rules
-            page = None if path.lstrip("/") in NETLIFY_FILES else served_file(self.site_dir, path)
-            if page is not None and page.suffix == ".html":
-                return self._page(page.read_bytes())
-            answer = super().send_head()
-            if answer is None or isinstance(answer, io.BytesIO):
-                return answer
-            try:  # the whole file now, so a rebuild cannot change it under the reader
-                return io.BytesIO(answer.read())
-            finally:
-                answer.close()
+            return super().send_head()
+
+    def _send_file(self, file: Path) -> BinaryIO:
+        # Called with the lock held: the whole file now, so a rebuild cannot change it
+        # under the reader; a page gets the reload script.
+        if file.suffix == ".html":
+            return self._page(file.read_bytes())
+        return self._send_body(200, self.guess_type(str(file)), file.read_bytes(),
+                               last_modified=file.stat().st_mtime)
 
     def _page(self, body: bytes) -> io.BytesIO:
         at = body.rfind(b"</body>")
         body = body[:at] + RELOAD_TAG + body[at:] if at >= 0 else body + RELOAD_TAG
         return self._answer(body, "text/html; charset=utf-8")
 
-    def _own(self, path: str) -> io.BytesIO | None:
+    def _own(self, path: str) -> BinaryIO:
         if path == PREFIX + "reload.js":
             return self._answer(RELOAD_JS, "text/javascript; charset=utf-8")
         if path == PREFIX + "version":
             seen = parse_qs(urlsplit(self.path).query).get("seen", [""])[0]
             return self._answer(str(self.preview.wait(seen)).encode(), "text/plain; charset=utf-8",
                                 cache=False)
-        return self._not_found()  # type: ignore[no-any-return]
+        return self._not_found()
 
     def _answer(self, body: bytes, content_type: str, cache: bool = True) -> io.BytesIO:
         self.send_response(200)
@@ -141,12 +137,9 @@ class PreviewHandler(NetlifyHandler):
             super().handle()
 
 
-def make_server(preview: Preview, host: str, port: int) -> http.server.ThreadingHTTPServer:
+def make_server(preview: Preview, host: str, port: int) -> PreviewServer:
     handler = type("Handler", (PreviewHandler,), {"site_dir": preview.site_dir, "preview": preview})
-    server = http.server.ThreadingHTTPServer(
-        (host, port), functools.partial(handler, directory=str(preview.site_dir)))
-    server.daemon_threads = True
-    return server
+    return PreviewServer((host, port), handler)
 
 
 class Watcher:
@@ -205,7 +198,7 @@ class Watcher:
 
 
 def _rebuild(builder: SiteBuilder, preview: Preview, changed: set[Path] | None,
-             say: Callable[[str], None]) -> None:
+             say: Callable[[str], None], verify: bool = False) -> None:
     start = time.perf_counter()
     with preview.lock:
         try:
@@ -221,11 +214,20 @@ def _rebuild(builder: SiteBuilder, preview: Preview, changed: set[Path] | None,
     what = "built the whole site" if result.full else \
         f"updated {len(result.rendered)} page(s)" if result.rendered else "nothing to update"
     say(f"kbgen serve: {what} in {took:.2f} s")
+    if verify and not result.full:
+        differ = builder.differences()
+        if differ:
+            say(f"kbgen serve --verify: {len(differ)} file(s) differ from a clean build: "
+                + ", ".join(differ[:20]) + (" …" if len(differ) > 20 else "")
+                + " (please report it with the change you saved)")
+        else:
+            say("kbgen serve --verify: the update matches a clean build")
 
 
 def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, config_file: str = "mkdocs.yml",
-          say: Callable[[str], None] = print) -> int:
-    """Build, serve and keep up to date until interrupted (Ctrl-C)."""
+          say: Callable[[str], None] = print, verify: bool = False) -> int:
+    """Build, serve and keep up to date until interrupted (Ctrl-C). ``verify``: after each
+    update, build the site from scratch as well and report every file that differs."""
     _log_to_terminal()
     site_dir = Path(tempfile.mkdtemp(prefix="kbgen-serve-"))
     builder = SiteBuilder(root / config_file, site_dir)
@@ -235,11 +237,15 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, config_file: st
                       ignore=site_dir)
     try:
         _rebuild(builder, preview, None, say)
+        for limit in builder.limits():
+            say(f"kbgen serve: warning: {limit}: an update renders a page again when its own "
+                "inputs change, so such a page can show an old value until the next full build "
+                "(`kbgen serve --verify` checks every update against one)")
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         say(f"kbgen serve: http://{host}:{server.server_address[1]}/ (Ctrl-C stops)")
         while True:
-            _rebuild(builder, preview, watcher.next(), say)
+            _rebuild(builder, preview, watcher.next(), say, verify)
     except KeyboardInterrupt:
         return 0
     finally:

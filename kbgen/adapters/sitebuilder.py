@@ -26,13 +26,14 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
+import tempfile
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jinja2 import TemplateNotFound
+from jinja2 import TemplateNotFound, TemplateSyntaxError, nodes
 from mkdocs import utils
 from mkdocs.commands.build import _build_extra_template, _build_page, _build_theme_template, _populate_page
 from mkdocs.config import load_config
@@ -97,7 +98,8 @@ class SiteBuilder:
         state = self._state
         data_dir = (self.root / state.kbgen.config.data_dir).resolve() if state else None
         paths = [Path(p).resolve() for p in changed]
-        if state is None or data_dir is None or not all(p.is_relative_to(data_dir) for p in paths):
+        if (state is None or data_dir is None or not state.kbgen.config.cache
+                or not all(p.is_relative_to(data_dir) for p in paths)):
             return self.build()
         start = time.perf_counter()
         cache = state.kbgen.file_cache
@@ -112,6 +114,23 @@ class SiteBuilder:
         if isinstance(outcome, str):
             return Result(time.perf_counter() - start, False, [], outcome)
         return Result(time.perf_counter() - start, False, outcome)
+
+
+    def limits(self) -> list[str]:
+        """What this project's templates read that page-by-page updates do not follow."""
+        return unmodelled_inputs(self._state.config) if self._state is not None else []
+
+    def differences(self) -> list[str]:
+        """The files of the site that differ from a clean build's, built into a temporary
+        folder beside it: what ``kbgen serve --verify`` checks after each update."""
+        with tempfile.TemporaryDirectory(prefix="kbgen-verify-") as clean:
+            SiteBuilder(self.config_file, Path(clean)).build()
+            ours, theirs = _site_files(self.site_dir), _site_files(Path(clean))
+        return sorted(name for name in ours.keys() | theirs.keys() if ours.get(name) != theirs.get(name))
+
+
+def _site_files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
 
 
 def _digest(*parts: object) -> bytes:
@@ -358,11 +377,12 @@ class _State:
         """Reload the data and render what changed: the pages rendered, the data's errors
         (nothing changed), or None when the site's structure changed (build it all)."""
         kbgen, config = self.kbgen, self.config
-        old_nav, old_uris = config.nav, set(kbgen.pages)
+        old_nav, old_uris, old_identity = config.nav, set(kbgen.pages), dict(kbgen.identity)
         kbgen.on_config(config)
         if kbgen.data_error is not None:
             return "the data has errors; the preview shows the last good version"
-        if config.nav != old_nav or set(kbgen.pages) != old_uris:
+        # Every page shows the site's name and footer: a new one is a new site.
+        if config.nav != old_nav or set(kbgen.pages) != old_uris or kbgen.identity != old_identity:
             return None
         changed: list[Page] = []
         for uri, generated in kbgen.pages.items():
@@ -399,3 +419,36 @@ def _nav_meta(item: Any) -> tuple[Any, ...]:
     meta = getattr(item, "meta", None) or {}
     return tuple(meta.get(k) for k in ("icon", "subtitle", "status"))
 
+
+
+# What a page template can read that an update's fingerprints (``_State.fingerprint``) do
+# not follow: a page renders again when its own inputs change, not when another page does.
+UNMODELLED = {
+    "pages": "every page of the site",
+    "build_date_utc": "the time of the build",
+}
+NOT_PAGES = {"sitemap.xml", "404.html"}  # written again from every page on each update
+
+
+def unmodelled_inputs(config: MkDocsConfig) -> list[str]:
+    """The project's theme templates (``custom_dir``) that read what page-by-page updates
+    do not follow, each as "overrides/x.html reads pages (every page of the site)"."""
+    custom = config.theme.custom_dir
+    if not custom or not Path(custom).is_dir():
+        return []
+    env = config.theme.get_env()
+    root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
+    found = []
+    for path in sorted(Path(custom).rglob("*.html")):
+        name = path.relative_to(custom).as_posix()
+        if name in NOT_PAGES:
+            continue
+        try:
+            tree = env.parse(path.read_text(encoding="utf-8"))
+        except (TemplateSyntaxError, OSError, UnicodeDecodeError):
+            continue  # the build itself reports a broken template
+        names = {n.name for n in tree.find_all(nodes.Name) if n.ctx == "load"}
+        shown = path.resolve().relative_to(root).as_posix() if path.resolve().is_relative_to(root) \
+            else str(path)
+        found += [f"{shown} reads {var} ({what})" for var, what in UNMODELLED.items() if var in names]
+    return found

@@ -8,12 +8,17 @@ import threading
 from multiprocessing.process import BaseProcess
 
 
-def possible() -> bool:
-    """A second core to run on, and a process that is safe to fork: one with a single
-    thread. A preview server and test runners with threads get the in-process path,
-    which gives the same site; so does ``KBGEN_WORKERS=0`` in the environment."""
-    return (os.environ.get("KBGEN_WORKERS", "1") != "0" and hasattr(os, "fork")
-            and (os.cpu_count() or 1) > 1 and threading.active_count() == 1)
+def unavailable() -> str:
+    """Why forked workers cannot be used here, or "" when they can: a second core to run
+    on, and a process that is safe to fork (one with a single thread). A preview server
+    and test runners with threads get the in-process path, which gives the same site."""
+    if not hasattr(os, "fork"):
+        return "this system cannot fork"
+    if (os.cpu_count() or 1) < 2:
+        return "there is one core"
+    if threading.active_count() > 1:
+        return "other threads are running"
+    return ""
 
 
 def start(process: BaseProcess) -> None:

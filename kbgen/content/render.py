@@ -88,6 +88,8 @@ class Renderer:
         self.env = env
         self.values = facts.placeholders(kb)
         self.whole = self._whole()
+        # The copy macros see this renderer as ``r``, as every template does (r.me).
+        self._copy_macros: Any = env.get_template("_copy.html.j2").make_module({"r": self})
         self._partials: dict[tuple[str, Hashable], Markup] = {}  # include(): rendered once each
         self._page_blocks: dict[str, bool] = {}  # block template -> reads the page's own values?
         self._card_uri = card_uri(kb)  # depends on the categories only (shared by every page)
@@ -134,7 +136,11 @@ class Renderer:
     def md(self, text: str | None, inline: bool = False) -> str:
         if not text:
             return ""
-        return keep_whole(markdown_html(text, self.values, inline=inline), self.whole)
+        return keep_whole(markdown_html(text, self.values, inline=inline, copy=self._copy), self.whole)
+
+    def _copy(self, kind: str, value: str, pattern: str | None, code: bool) -> str:
+        """A value to copy in a Markdown field, as the settings table shows it (_copy.html.j2)."""
+        return str(self._copy_macros.in_text(kind, value, pattern, code))
 
     def _whole(self) -> dict[str, str]:
         """Host names and the example username as markup that wraps only after a

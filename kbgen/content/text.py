@@ -11,7 +11,7 @@ import functools
 import html
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import markdown as md
@@ -23,7 +23,7 @@ from markupsafe import Markup
 from ..data import markup
 from ..data.markup import MARKDOWN_EXTENSIONS, one_line
 from ..data.model import PLACEHOLDER_RE
-from ..data.personal import MARK_RE, PATTERN_RE, unmark
+from ..data.personal import COPY_KINDS, MARK_RE, PATTERN_RE, unmark
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "b", "i", "code", "pre", "kbd", "a", "ul", "ol", "li",
@@ -38,45 +38,95 @@ class _Marks(Treeprocessor):  # type: ignore[misc]  # markdown has no type stubs
     """Turns the marks of personalisable values (``kbgen.data.personal``) into
     ``<span data-kb-me="pattern">value</span>``, in text and code alike, or into the
     attribute of a ``<code>`` that holds the value alone (`` `{{ imap.host }}` ``);
-    in an attribute (a link's address) the value stays plain text."""
+    in an attribute (a link's address) the value stays plain text.
+
+    A value to copy (a host, a port, the example username) becomes a copy token
+    (``copy_token``), which ``copy_buttons`` turns into the settings table's markup
+    once the HTML is sanitised. Inside a code that holds more than the value
+    (`` `{{ imap.host }}:{{ imap.tls }}` ``) it stays text: a button there would copy
+    only part of what the reader is told to type."""
 
     patterns: set[str]
 
     def run(self, root: etree.Element) -> None:
         self.patterns = set()
+        # No button inside a link (a button in a link is not valid HTML) or inside a code
+        # that holds more than the value.
+        in_link = {el for link in root.iter("a") for el in link.iter()}
         for parent in list(root.iter()):
             for name, value in parent.attrib.items():
                 if MARK_RE.search(value):
                     parent.set(name, unmark(value))
+            no_copy = parent in in_link or parent.tag == "code"
             whole = MARK_RE.fullmatch(parent.text or "")
-            if parent.tag == "code" and whole and not len(parent) and PATTERN_RE.match(whole.group(1)):
-                parent.set("data-kb-me", whole.group(1))
-                parent.text = whole.group(2)
-                self.patterns.add(whole.group(1))
+            if parent.tag == "code" and whole and not len(parent):
+                pattern, copy, shown = whole.groups()
+                if PATTERN_RE.fullmatch(pattern):
+                    parent.set("data-kb-me", pattern)
+                    self.patterns.add(pattern)
+                copyable = copy in COPY_KINDS and parent not in in_link
+                parent.text = copy_token(copy, shown) if copyable else shown
             elif parent.text and MARK_RE.search(parent.text):
-                parent.text, spans = self._split(parent.text)
+                parent.text, spans = self._split(parent.text, no_copy)
                 for i, span in enumerate(spans):
                     parent.insert(i, span)
             for child in list(parent):
                 if child.tail and MARK_RE.search(child.tail):
-                    child.tail, spans = self._split(child.tail)
+                    child.tail, spans = self._split(child.tail, no_copy)
                     at = list(parent).index(child) + 1
                     for i, span in enumerate(spans):
                         parent.insert(at + i, span)
 
-    def _split(self, text: str) -> tuple[str, list[etree.Element]]:
-        pieces = MARK_RE.split(text)  # text, pattern, shown, text, pattern, shown, text …
-        spans = []
-        for i in range(1, len(pieces), 3):
-            pattern, shown, after = pieces[i], pieces[i + 1], pieces[i + 2]
-            if not PATTERN_RE.match(pattern):
-                pieces[i - 1] += shown + after  # not a pattern the browser knows: plain text
-                continue
-            span = etree.Element("span", {"data-kb-me": pattern})
-            span.text, span.tail = shown, after
-            self.patterns.add(pattern)
-            spans.append(span)
-        return pieces[0], spans
+    def _split(self, text: str, no_copy: bool) -> tuple[str, list[etree.Element]]:
+        """The text before the first mark, and a span for each personalisable value;
+        every other value joins the text around it (the last span's tail, or the head)."""
+        pieces = MARK_RE.split(text)  # text, pattern, copy, shown, text, pattern, copy, shown, text …
+        head, spans = pieces[0], []
+        for i in range(1, len(pieces), 4):
+            pattern, copy, shown, after = pieces[i:i + 4]
+            if copy in COPY_KINDS and not no_copy:
+                shown = copy_token(copy, shown)
+            if PATTERN_RE.fullmatch(pattern):
+                span = etree.Element("span", {"data-kb-me": pattern})
+                span.text, span.tail = shown, after
+                self.patterns.add(pattern)
+                spans.append(span)
+            elif spans:
+                spans[-1].tail = (spans[-1].tail or "") + shown + after
+            else:
+                head += shown + after
+        return head, spans
+
+
+# A value to copy, between the renderer's two steps (_Marks, then copy_buttons). Two
+# starts make it no mark (MARK_RE); the loader refuses these characters in every data
+# file and nh3 keeps them, so only a placeholder's fill can make one.
+_COPY_START = "\x0e\x0e"
+_TOKEN = "\x0e\x0e(" + "|".join(COPY_KINDS) + ")\x1f([^\x0e\x1f\x0f<]*)\x0f"
+_COPY_CODE_RE = re.compile(f'<code(?: data-kb-me="([^"<>]*)")?>{_TOKEN}</code>')
+_COPY_RE = re.compile(_TOKEN)
+
+
+def copy_token(kind: str, shown: str) -> str:
+    return f"{_COPY_START}{kind}\x1f{shown}\x0f"
+
+
+CopyMarkup = Callable[[str, str, "str | None", bool], str]
+"""(kind, value, pattern or None, in a code of its own) → the value's markup with its copy button."""
+
+
+def copy_buttons(html_text: str, markup: CopyMarkup) -> Markup:
+    """Sanitised HTML with each copy token replaced by ``markup``'s HTML for it; a token
+    that is a code's whole text takes the code's place, as in the settings table."""
+
+    def code(m: re.Match[str]) -> str:
+        me, kind, shown = m.groups()
+        return markup(kind, html.unescape(shown), html.unescape(me) if me else None, True)
+
+    def text(m: re.Match[str]) -> str:
+        return markup(m.group(1), html.unescape(m.group(2)), None, False)
+
+    return Markup(_COPY_RE.sub(text, _COPY_CODE_RE.sub(code, html_text)))
 
 
 class _MarksExtension(Extension):  # type: ignore[misc]
@@ -133,12 +183,23 @@ def fill(text: str, values: Mapping[str, str]) -> str:
 
 
 def _shown(mark: re.Match[str]) -> str:
-    return html.escape(mark.group(2))
+    return html.escape(mark.group(3))
 
 
-def markdown_html(text: str, values: Mapping[str, str], *, inline: bool = False) -> Markup:
-    """Render a Markdown field to sanitised HTML (no scripts, handlers or odd URLs)."""
-    return Markup(_sanitised_html(fill(text, values), inline))
+def _plain(kind: str, value: str, pattern: str | None, code: bool) -> str:
+    shown = html.escape(value)
+    if not code:
+        return shown
+    return f'<code data-kb-me="{html.escape(pattern)}">{shown}</code>' if pattern else f"<code>{shown}</code>"
+
+
+def markdown_html(text: str, values: Mapping[str, str], *, inline: bool = False,
+                  copy: CopyMarkup = _plain) -> Markup:
+    """Render a Markdown field to sanitised HTML (no scripts, handlers or odd URLs).
+
+    ``copy`` gives a value to copy its markup (the renderer's: the settings table's
+    copy button); without it the value is plain text."""
+    return copy_buttons(_sanitised_html(fill(text, values), inline), copy)
 
 
 # The same text gives the same HTML: shared texts (troubleshooting.yml's causes and

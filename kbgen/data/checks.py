@@ -46,8 +46,12 @@ def check_kb(kb: KB, singles: dict[str, tuple[Strict, Document]],
     problems: list[Problem] = []
     problems += _check_protocols(many["protocol"], kb.provider)
     problems += _check_categories(singles["categories"])
+    if not any(p.severity is Severity.ERROR for p in problems):
+        problems += _check_ports_resolve(kb, *singles["provider"])
     if any(p.severity is Severity.ERROR for p in problems):
-        return problems  # later checks assume protocols and categories are sound
+        # Later checks assume protocols and categories are sound and every endpoint has a
+        # port: the placeholders ({{ pop3.port }}) are read from the first one.
+        return problems
     problems += _check_provider(kb, *singles["provider"])
     problems += _check_entries(kb, many["article"] + many["client"], broken, memo)
     values = placeholders(kb)
@@ -152,6 +156,26 @@ def _check_categories(item: tuple[Strict, Document]) -> list[Problem]:
 RELAY_PORT = 25  # RFC 5321 server-to-server relay; never right for a mail app's submission
 
 
+def _check_ports_resolve(kb: KB, model: Strict, doc: Document) -> list[Problem]:
+    """An endpoint without 'port:' takes its protocol's standard port for its security;
+    the standard files name none for 'none' (there is no standard unencrypted POP3 port)."""
+    assert isinstance(model, Provider)
+    problems = []
+    for pid in offered(model):
+        protocol = kb.protocols[pid]
+        for i, ep in enumerate(getattr(model.servers, pid).endpoints):
+            if ep.port is None and standard_port(protocol, ep.security) is None:
+                # A STARTTLS connection starts unencrypted, so its port is the likely one.
+                plain = standard_port(protocol, "starttls") if ep.security == "none" else None
+                problems.append(doc.problem(
+                    ("servers", pid, "endpoints", i, "security"),
+                    f"{protocol.name} has no standard port for security '{ep.security}'",
+                    f"add the server's port to this endpoint: unencrypted {protocol.name} "
+                    f"usually shares 'port: {plain}' with STARTTLS" if plain else
+                    "add 'port: …' to this endpoint"))
+    return problems
+
+
 def _check_provider(kb: KB, model: Strict, doc: Document) -> list[Problem]:
     assert isinstance(model, Provider)
     problems = []
@@ -167,10 +191,7 @@ def _check_provider(kb: KB, model: Strict, doc: Document) -> list[Problem]:
             path = ("servers", pid, "endpoints", i)
             standard = standard_port(protocol, ep.security)
             port = ep.port if ep.port is not None else standard
-            if port is None:
-                problems.append(doc.problem((*path, "security"), f"{protocol.name} has no standard "
-                                            f"port for security '{ep.security}'",
-                                            "add 'port: …' to this endpoint"))
+            if port is None:  # reported by _check_ports_resolve
                 continue
             if port in ports_seen:
                 problems.append(doc.problem((*path, "port") if ep.port else path,
@@ -183,6 +204,8 @@ def _check_provider(kb: KB, model: Strict, doc: Document) -> list[Problem]:
             if ep.port is None:
                 continue
             owner = well_known.get(ep.port)
+            if owner == (protocol, "starttls") and ep.security == "none":
+                owner = None  # STARTTLS starts unencrypted: the usual port for clear text
             if ep.port == standard:
                 problems.append(doc.problem(
                     (*path, "port"), f"port {ep.port} is already {protocol.name}'s standard port "

@@ -11,18 +11,23 @@ import re
 from typing import Any
 
 from .errors import Problem, Severity
-from .loader import Document
+from .loader import Document, PathKey
 from .model import Dns, Provider
 
 WARN = Severity.WARNING
 
+# Every pattern here guards a whole value, so it is used with fullmatch: with match or
+# search, "$" also matches before a final newline, and a record with a line break in it
+# passed the checks and broke the zone file.
 # RFC 7208 section 4.6.1: mechanisms with an optional qualifier, and name=value modifiers.
 _SPF_MECHANISM = re.compile(
-    r"^[-~?+]?(all|include:\S+|exists:\S+|ptr(:\S+)?|ip4:[0-9.]+(/\d{1,2})?|ip6:[0-9a-f:.]+(/\d{1,3})?"
-    r"|(a|mx)(:[^/\s]+)?(/\d{1,2})?(//\d{1,3})?)$", re.I)
-_SPF_MODIFIER = re.compile(r"^[a-z][a-z0-9_.-]*=\S*$", re.I)
+    r"[-~?+]?(all|include:\S+|exists:\S+|ptr(:\S+)?|ip4:[0-9.]+(/\d{1,2})?|ip6:[0-9a-f:.]+(/\d{1,3})?"
+    r"|(a|mx)(:[^/\s]+)?(/\d{1,2})?(//\d{1,3})?)", re.I)
+_SPF_MODIFIER = re.compile(r"[a-z][a-z0-9_.-]*=\S*", re.I)
 # Visible ASCII without the characters a TXT record or a web page would have to escape.
-_PLAIN = re.compile(r"^[!#-\[\]-~ ]*$")
+_PLAIN_CHAR = re.compile(r"[!#-\[\]-~ ]")
+_DMARC_VERSION = re.compile(r"v=DMARC1\s*(;.*)?", re.S)
+_DMARC_URI = re.compile(r"mailto:[^@\s,]+@[^@\s,]+\.[^@\s,!]+(![0-9]+[kmgt]?)?")
 
 _DMARC_POLICIES = ("none", "quarantine", "reject")
 _DMARC_TAGS = {"v", "p", "sp", "np", "rua", "ruf", "pct", "adkim", "aspf", "fo", "rf", "ri", "psd", "t"}
@@ -69,15 +74,36 @@ def _check_hosts(model: Provider, dns: Dns, doc: Document) -> list[Problem]:
             problems.append(doc.problem(
                 path, f"{host} cannot be written as a DNS record for every customer's domain",
                 "put {domain} at the end, as in mail.{domain}, or use a fixed host name"))
+    for key in ("autoconfig", "autodiscover"):
+        # The record is <key>.<domain> CNAME <this host> (dnsrecords.records): its own name
+        # would make a CNAME to itself, and BIND refuses the SRV record that points at it.
+        if getattr(dns, key) == f"{key}.{{domain}}":
+            problems.append(doc.problem(
+                ("dns", key), f"{key}.{{domain}} is the name of the record itself: the CNAME "
+                "would point to itself", f"give the host {key}.<domain> should point to, or "
+                f"leave dns.{key} out when every customer's zone has that host already"))
     return problems
+
+
+def _not_plain(value: str, kind: str, article: str, path: PathKey, doc: Document) -> Problem | None:
+    """The first character a TXT record cannot hold as it is, reported at its place."""
+    bad = next((i for i, c in enumerate(value) if not _PLAIN_CHAR.fullmatch(c)), None)
+    if bad is None:
+        return None
+    if value[bad] in "\r\n":
+        # In a zone file a line break ends the record, and what follows it is read as a
+        # record of its own; a folded (>) or literal (|) YAML scalar ends in one.
+        return doc.problem(path, f"{article} {kind} record is one line of text (found a line break)",
+                           f"write the {kind} record on one line; a folded `>` scalar adds a "
+                           "newline at its end, `>-` does not", offset=bad)
+    return doc.problem(path, f"{article} {kind} record is plain ASCII without quotes or backslashes "
+                             f"(found {value[bad]!r})", "remove the character", offset=bad)
 
 
 def _check_spf(spf: str, doc: Document) -> list[Problem]:
     path = ("dns", "spf")
-    if not _PLAIN.match(spf):
-        bad = next(i for i, c in enumerate(spf) if not _PLAIN.match(c))
-        return [doc.problem(path, f"an SPF record is plain ASCII without quotes or backslashes "
-                                  f"(found {spf[bad]!r})", "remove the character", offset=bad)]
+    if (refused := _not_plain(spf, "SPF", "an", path, doc)) is not None:
+        return [refused]
     terms = [(m.start(), m.group()) for m in re.finditer(r"\S+", spf)]
     if not terms or terms[0][1].lower() != "v=spf1" or not spf.startswith("v=spf1"):
         return [doc.problem(path, "an SPF record starts with 'v=spf1'",
@@ -85,9 +111,9 @@ def _check_spf(spf: str, doc: Document) -> list[Problem]:
     problems = []
     mechanisms = []
     for start, term in terms[1:]:
-        if _SPF_MECHANISM.match(term):
+        if _SPF_MECHANISM.fullmatch(term):
             mechanisms.append((start, term))
-        elif not _SPF_MODIFIER.match(term):
+        elif not _SPF_MODIFIER.fullmatch(term):
             problems.append(doc.problem(path, f"'{term}' is not an SPF mechanism or modifier",
                                         "use all, include:, a, mx, ip4:, ip6:, exists: or "
                                         "redirect=", offset=start))
@@ -113,11 +139,9 @@ def _check_spf(spf: str, doc: Document) -> list[Problem]:
 
 def _check_dmarc(dmarc: str, doc: Document) -> list[Problem]:
     path = ("dns", "dmarc")
-    if not _PLAIN.match(dmarc):
-        bad = next(i for i, c in enumerate(dmarc) if not _PLAIN.match(c))
-        return [doc.problem(path, f"a DMARC record is plain ASCII without quotes or backslashes "
-                                  f"(found {dmarc[bad]!r})", "remove the character", offset=bad)]
-    if not re.match(r"^v=DMARC1\s*(;|$)", dmarc):
+    if (refused := _not_plain(dmarc, "DMARC", "a", path, doc)) is not None:
+        return [refused]
+    if not _DMARC_VERSION.fullmatch(dmarc):
         return [doc.problem(path, "a DMARC record starts with 'v=DMARC1'",
                             "write it as 'v=DMARC1; p=none; rua=mailto:…'")]
     tags: list[tuple[int, str, str]] = []
@@ -151,7 +175,7 @@ def _check_dmarc(dmarc: str, doc: Document) -> list[Problem]:
                                         f"use one of: {', '.join(_DMARC_VALUES[name])}",
                                         offset=start))
         elif name in {"rua", "ruf"} and not all(
-                re.match(r"^mailto:[^@\s,]+@[^@\s,]+\.[^@\s,!]+(![0-9]+[kmgt]?)?$", uri.strip())
+                _DMARC_URI.fullmatch(uri.strip())
                 for uri in value.split(",")):
             problems.append(doc.problem(path, f"{name} lists where reports go as mailto: addresses",
                                         f"write {name}=mailto:dmarc@example.com", offset=start))

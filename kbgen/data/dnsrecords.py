@@ -61,9 +61,25 @@ class Record:
             return f"{self.priority} {self.weight} {self.port} {self.target}"
         if self.type == "TXT":
             # One TXT record may hold several strings of at most 255 bytes each (RFC 1035).
-            chunks = [self.text[i:i + 255] for i in range(0, len(self.text), 255)] or [""]
-            return " ".join(f'"{c}"' for c in chunks)
+            data = self.text.encode()
+            chunks = [data[i:i + 255] for i in range(0, len(data), 255)] or [b""]
+            return " ".join(f'"{_quoted(c)}"' for c in chunks)
         return self.target
+
+
+def _quoted(data: bytes) -> str:
+    # RFC 1035 section 5.1: in a quoted string \" and \\ stand for themselves and \DDD for
+    # any byte. The checks keep quotes, backslashes and line breaks out of SPF and DMARC;
+    # escaping anyway means no text can end the string early or start a record of its own.
+    out = []
+    for byte in data:
+        if byte in b'"\\':
+            out.append("\\" + chr(byte))
+        elif 0x20 <= byte < 0x7f:
+            out.append(chr(byte))
+        else:
+            out.append(f"\\{byte:03d}")
+    return "".join(out)
 
 
 def zone_host(host: str) -> str:
@@ -87,7 +103,9 @@ def shown_host(target: str, domain_label: str) -> str:
 def srv_records(kb: KB, ttl: int) -> list[Record]:
     out = []
     for pid, security in SRV_ORDER:
-        protocol = kb.protocols[pid]
+        protocol = kb.protocols.get(pid)
+        if protocol is None:  # not offered, and its file removed (allowed): no labels to write
+            continue
         label = protocol.srv.get(security)
         if not label:
             continue

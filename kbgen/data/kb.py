@@ -17,12 +17,12 @@ from .model import (
     Categories,
     Category,
     Client,
+    KnownProblem,
     Protocol,
     Provider,
     Strict,
     Troubleshooting,
 )
-from .model import Problem as TroubleProblem
 
 Entry = Article | Client
 _T = TypeVar("_T")
@@ -48,7 +48,7 @@ class KB:
     provider: Provider
     protocols: dict[str, Protocol]
     categories: dict[str, Category]
-    troubles: dict[str, TroubleProblem]
+    troubles: dict[str, KnownProblem]
     entries: dict[str, Entry]
     documents: dict[str, Document] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)

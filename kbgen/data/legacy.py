@@ -53,8 +53,8 @@ from .model import Article, Categories, Category, Client, Strict
 from .urls import category_uri, entry_uri, page_url
 
 STATUS = 301
-_KB_URL = re.compile(r"^/knowledgebase/(\d+)/([^/?#]+)\.html$")
-_KB_CATEGORY_URL = re.compile(r"^/knowledgebase/(\d+)/([^/?#]+)$")
+_KB_URL = re.compile(r"/knowledgebase/(\d+)/([^/?#]+)\.html")  # whole URLs: fullmatch
+_KB_CATEGORY_URL = re.compile(r"/knowledgebase/(\d+)/([^/?#]+)")
 # WHMCS's getModRewriteFriendlyString (its route code, WHMCS 7/8): a few characters
 # become words, spaces become hyphens, and everything but word characters, '-' and
 # '.' is dropped. Runs of hyphens are kept and case is kept.
@@ -134,7 +134,7 @@ def _entry_claims(entry: Article | Client, doc: Document, target: str) -> Iterat
     for i, url in enumerate(entry.legacy.urls):
         path: PathKey = ("legacy", "urls", i)
         source, query = split_url(url)
-        match = _KB_URL.match(url)
+        match = _KB_URL.fullmatch(url)
         if match:
             ids.setdefault(int(match.group(1)), path)
             slugs.setdefault(int(match.group(1)), []).append(match.group(2))
@@ -164,8 +164,8 @@ def _category_claims(kb: KB, categories: list[Category], doc: Document) -> Itera
         for j, url in enumerate(cat.legacy_urls):
             path: PathKey = ("categories", i, "legacy_urls", j)
             source, query = split_url(url)
-            match = _KB_CATEGORY_URL.match(url)
-            if match and not _KB_URL.match(url):
+            match = _KB_CATEGORY_URL.fullmatch(url)
+            if match and not _KB_URL.fullmatch(url):
                 ids.setdefault(int(match.group(1)), path)
                 slugs.setdefault(int(match.group(1)), []).append(match.group(2))
             yield _Claim(Redirect(source, query, target), doc, path, owner, f"old URL {url}")

@@ -425,7 +425,9 @@ class Client(Common):
     troubleshooting: list[Trouble] = Field(default_factory=list)
 
 
-class Problem(Strict):
+class KnownProblem(Strict):
+    """A problem readers meet, its cause and its fix: one entry of data/troubleshooting.yml."""
+
     id: Slug
     title: Text
     cause: Markdown
@@ -433,7 +435,7 @@ class Problem(Strict):
 
 
 class Troubleshooting(Strict):
-    problems: list[Problem] = Field(min_length=1)
+    problems: list[KnownProblem] = Field(min_length=1)
 
 
 KINDS: dict[str, type[Strict]] = {

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote_to_bytes, urlsplit
 
 from ..data.kb import KB
 from ..data.legacy import Redirect, redirect_rules
@@ -31,17 +32,62 @@ class NetlifyFilesError(Exception):
         super().__init__("\n".join(problems))
 
 
+# Netlify's deploy leaves these out, so Netlify never serves them (netlify-cli's
+# defaultFilter): hidden files and folders except .well-known, node_modules, __MACOSX.
+KEPT_HIDDEN = (".well-known",)
+NOT_DEPLOYED = ("node_modules", "__MACOSX")
+MAX_NAME = 255  # bytes: the longest file name the file systems a site is built on allow
+
+
+@dataclass(frozen=True)
+class Located:
+    """What a request path names in a built site: a file, a folder asked for without
+    its trailing slash (``folder``: Netlify redirects to the address with one), or nothing."""
+
+    file: Path | None = None
+    folder: bool = False
+
+
+def locate(site_dir: Path, url_path: str) -> Located:
+    """The file Netlify serves for a URL path (``/a/`` → ``a/index.html``); every
+    reader of the built site (the build's checks, the local servers) asks this one function.
+
+    The path is percent-decoded first, as Netlify decodes it. Nothing outside
+    ``site_dir`` (``..``, a link that leads out), no hidden file, no NUL or backslash,
+    no name longer than a file system allows and not ``_headers`` or ``_redirects``
+    (Netlify reads them, never serves them) is ever a file; none of them raises."""
+    try:
+        decoded = unquote_to_bytes(url_path).decode("utf-8")
+    except UnicodeDecodeError:
+        return Located()
+    names = decoded.removeprefix("/").split("/")
+    folder_asked = names[-1] == ""
+    names = names[:-1] if folder_asked else names
+    if any(not _servable_name(name) for name in names) or \
+            (len(names) == 1 and names[0] in NETLIFY_FILES):
+        return Located()
+    candidate = site_dir.joinpath(*names)
+    try:
+        if not candidate.resolve().is_relative_to(site_dir.resolve()):
+            return Located()
+        if folder_asked or candidate.is_dir():
+            index = candidate / "index.html"
+            if index.is_file() and index.resolve().is_relative_to(site_dir.resolve()):
+                return Located(index) if folder_asked else Located(folder=True)
+            return Located()
+        return Located(candidate) if candidate.is_file() else Located()
+    except OSError:  # a path too long for the file system, a loop of links…
+        return Located()
+
+
+def _servable_name(name: str) -> bool:
+    return bool(name) and "\0" not in name and "\\" not in name and name not in NOT_DEPLOYED and \
+        (not name.startswith(".") or name in KEPT_HIDDEN) and len(name.encode()) <= MAX_NAME
+
+
 def served_file(site_dir: Path, url_path: str) -> Path | None:
     """The file Netlify serves for a path (``/a/`` → ``a/index.html``), or None."""
-    rel = url_path.lstrip("/")
-    candidate = site_dir / rel
-    if rel == "" or rel.endswith("/"):
-        candidate = candidate / "index.html"
-    try:
-        candidate.resolve().relative_to(site_dir.resolve())
-    except ValueError:
-        return None
-    return candidate if candidate.is_file() else None
+    return locate(site_dir, url_path).file
 
 
 def check_redirects(site_dir: Path, rules: list[Redirect], base: str = "/") -> list[str]:

@@ -23,6 +23,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from bs4 import BeautifulSoup, Comment
+from bs4.element import NavigableString, Tag
 from markdownify import MarkdownConverter
 
 REMOVED_WITH_CONTENT = ("script", "style", "noscript", "iframe", "frame", "object", "embed",
@@ -39,14 +40,18 @@ OPTIONAL_END = {"p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoo
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u200b\u202a-\u202e"
                       "\u2060-\u2064\u2066-\u2069\u180e\ufeff\ufdd0-\ufdef\ufffe\uffff"
                       "\ud800-\udfff\ue000-\uf8ff]")
-_SENTENCE = re.compile(r"^(.+?[.!?])(?=\s|$)", re.S)
+_SENTENCE = re.compile(r"(.+?[.!?])(?=\s|\Z)", re.S)
 _ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
 SUMMARY_MAX = 200
 BLOCKS = ("p", "div", "br", "li", "ul", "ol", "table", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5",
           "h6", "blockquote", "pre", "hr", "dl", "dt", "dd", "section", "article")
 _SECTION = "\ue000section\ue000"  # private-use marks, never in cleaned input
 _BLOCK = "\ue001"
-_HEADING = re.compile(r"^h[1-6]$")
+_HEADING = re.compile(r"\Ah[1-6]\Z")  # BeautifulSoup searches tag names with it
+# Converters walk the tree recursively (markdownify's and Python-Markdown's alike), so
+# elements nested deeper than this keep their words as plain text, and the report says so.
+# Real WYSIWYG bodies stay far shallower; hostile ones nest thousands deep.
+MAX_DEPTH = 40
 
 LinkRewriter = Callable[[str], "str | None"]
 
@@ -69,6 +74,7 @@ class Converted:
     removed: list[str] = field(default_factory=list)  # tag names removed with their content
     repairs: list[str] = field(default_factory=list)  # what the HTML parser had to guess
     dropped_links: list[str] = field(default_factory=list)  # links kept as text only
+    flattened: int = 0  # elements nested deeper than MAX_DEPTH, kept as their text
 
 
 def clean_text(text: str) -> str:
@@ -89,12 +95,14 @@ def convert(source: str, rewrite_link: LinkRewriter) -> Converted:
     for tag in soup.find_all(REMOVED_WITH_CONTENT):
         removed.append(tag.name)
         tag.decompose()
+    flattened = _flatten_deep(soup)
     _shift_headings(soup)
     plain = " ".join(_plain(soup, headings=True).replace(_BLOCK, " ").split())
     # The summary is the first sentence of the first paragraph, not of a heading above it,
     # nor a run through the list or table that the paragraph introduces.
     prose = next((b for b in _plain(soup, headings=False).split(_BLOCK) if b.strip()), "")
-    result = Converted("", _summary(prose or plain), len(plain), removed=removed, repairs=repairs)
+    result = Converted("", _summary(prose or plain), len(plain), removed=removed, repairs=repairs,
+                       flattened=flattened)
     converter = _Converter(result, rewrite_link)
     markdown = converter.convert_soup(soup)
     pieces = markdown.split(_SECTION)
@@ -106,6 +114,24 @@ def convert(source: str, rewrite_link: LinkRewriter) -> Converted:
     result.markdown = "\n".join(
         (f"## {h}\n\n" if h else "") + text for h, text in result.sections).strip("\n") + "\n"
     return result
+
+
+def _flatten_deep(soup: BeautifulSoup) -> int:
+    """Replace each element at ``MAX_DEPTH`` by its text; returns how many were replaced.
+    An explicit stack, not recursion: the tree may be arbitrarily deep."""
+    deep: list[Tag] = []
+    stack: list[tuple[Tag, int]] = [(soup, 0)]
+    while stack:
+        node, depth = stack.pop()
+        for child in node.children:
+            if isinstance(child, Tag):
+                if depth + 1 >= MAX_DEPTH:
+                    deep.append(child)
+                else:
+                    stack.append((child, depth + 1))
+    for tag in deep:
+        tag.replace_with(NavigableString(" ".join(tag.get_text(" ").split())))
+    return len(deep)
 
 
 def _plain(soup: BeautifulSoup, *, headings: bool) -> str:

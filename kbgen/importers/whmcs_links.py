@@ -16,9 +16,10 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from ..data.urls import page_url
 
-_KB_ARTICLE = re.compile(r"(?:^|/)knowledgebase/(\d+)/[^/]*\.html$")
-_KB_CATEGORY = re.compile(r"(?:^|/)knowledgebase/(\d+)/[^/]+/?$")
-_KB_ROOT = re.compile(r"(?:^|/)knowledgebase/?$")
+# \Z, not $: "$" also matches before a final newline, and these guard a whole path's end.
+_KB_ARTICLE = re.compile(r"(?:^|/)knowledgebase/(\d+)/[^/]*\.html\Z")
+_KB_CATEGORY = re.compile(r"(?:^|/)knowledgebase/(\d+)/[^/]+/?\Z")
+_KB_ROOT = re.compile(r"(?:^|/)knowledgebase/?\Z")
 
 
 @dataclass(frozen=True)

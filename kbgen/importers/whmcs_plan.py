@@ -26,7 +26,7 @@ from ..data.legacy import whmcs_slug
 from ..data.urls import category_uri, entry_uri
 from .duplicates import Matcher
 from .errors import ImportFailure
-from .html_markdown import clean_text, convert
+from .html_markdown import MAX_DEPTH, clean_text, convert
 from .whmcs_links import OldAddresses
 from .whmcs_source import ARTICLES, CATEGORIES, LINKS, TAGS, Row, Source
 from .yaml_out import Editor, Flow, dump
@@ -74,9 +74,14 @@ class Plan:
     lines: list[Line] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # rows left out, each with its reason
     notes: list[str] = field(default_factory=list)  # conversions worth a look
+    warnings: list[str] = field(default_factory=list)  # notes also said on stderr: text was lost
     pictures: list[tuple[str, str, str]] = field(default_factory=list)  # (file, src, alt)
     translations: int = 0
     imported_files: set[str] = field(default_factory=set)  # data files written or edited
+
+    def warn(self, message: str) -> None:
+        self.notes.append(message)
+        self.warnings.append(message)
 
     def count(self, kind: str, *outcomes: str) -> int:
         return sum(1 for line in self.lines if line.kind == kind and line.outcome in outcomes)
@@ -405,6 +410,10 @@ class _Planner:
         for name in sorted(set(converted.removed)):
             self.plan.notes.append(f"{shown}: removed <{name}> ({converted.removed.count(name)}×) "
                                    "from the HTML, with its content")
+        if converted.flattened:
+            self.plan.warn(f"{shown}: WHMCS article {row['id']}'s HTML nests more than {MAX_DEPTH} "
+                           f"elements deep; {converted.flattened} element(s) below that were kept as "
+                           "plain text (their lists, tables and formatting are lost): check the text")
         for repair in converted.repairs:
             self.plan.notes.append(f"{shown}: the HTML was broken ({repair}); check the converted text")
         for href in converted.dropped_links:
@@ -461,6 +470,8 @@ class _Planner:
 def build_plan(source: Source, kb: KB, options: Options) -> Plan:
     """Every file the import wants and every line of its report (nothing is written)."""
     planner = _Planner(source, kb, options)
+    for message in source.warnings:
+        planner.plan.warn(f"{source.label}: {message}")
     planner.categories()
     planner.articles_first_pass()
     planner.articles_second_pass()

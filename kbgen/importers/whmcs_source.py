@@ -1,8 +1,9 @@
 """Read a WHMCS knowledge base: from a ``mysqldump`` file or from the live database.
 
 Both ways end in the same rows. A dump is parsed by sqlglot (a maintained SQL
-parser), and its ``CREATE TABLE`` and ``INSERT`` statements for the four
-knowledge-base tables are replayed into an in-memory SQLite database; the live
+parser); for the four knowledge-base tables, the column names of its ``CREATE
+TABLE`` statements and the literal values of its ``INSERT … VALUES`` statements
+(nothing else: no SQL from the dump is run) fill an in-memory SQLite database; the live
 database is read through PyMySQL in a read-only transaction. The same
 ``SELECT * FROM …`` then reads either one, and the rows are normalised (numbers
 as ``int``, text as ``str``) and sorted in Python, so that the two paths give the
@@ -60,6 +61,7 @@ class Source:
 
     label: str
     tables: dict[str, list[Row]]
+    warnings: tuple[str, ...] = ()  # what reading changed in the rows, each naming its row
 
 
 class _Cursor(Protocol):
@@ -87,7 +89,7 @@ def read_dump(path: Path, shown: str | None = None) -> Source:
     try:
         created = _replay(db, statements, shown)
         _check_tables(created, shown, dump=True)
-        return Source(shown, _read_tables(db.cursor(), shown))
+        return Source(shown, *_read_tables(db.cursor(), shown))
     finally:
         db.close()
 
@@ -190,11 +192,94 @@ def _replay(db: sqlite3.Connection, statements: list[Any], shown: str) -> set[st
             if name not in created:
                 raise ImportFailure(f"the dump inserts rows into {name} before creating it",
                                     DUMP_HINT, shown)
+            columns, rows = _literal_rows(statement, name, shown)
+            listed = f" ({', '.join(_quote(c) for c in columns)})" if columns else ""
+            width = {len(row) for row in rows}
+            if len(width) > 1:
+                raise ImportFailure(f"cannot read the rows of {name}: all VALUES must have the same "
+                                    "number of terms", DUMP_HINT, _where(statement, shown))
+            marks = ", ".join("?" * width.pop()) if rows else ""
             try:
-                db.execute(statement.sql(dialect="sqlite"))
+                # Parameters, never SQL text: the dump's values are data, whatever they hold.
+                db.executemany(f'INSERT INTO "{name}"{listed} VALUES ({marks})', rows)
             except sqlite3.Error as err:
-                raise ImportFailure(f"cannot read the rows of {name}: {err}", DUMP_HINT, shown) from None
+                raise ImportFailure(f"cannot read the rows of {name}: {err}", DUMP_HINT,
+                                    _where(statement, shown)) from None
+        elif isinstance(statement, exp.Command) and statement.name.upper() in {"INSERT", "REPLACE"}:
+            raise ImportFailure(f"a {statement.name.upper()} statement kbgen cannot read",
+                                INSERT_HINT, shown)
     return created
+
+
+INSERT_HINT = ("kbgen reads rows only as mysqldump writes them: INSERT INTO table [(columns)] "
+               "VALUES (literal, …), (…); with strings, numbers and NULL; " + DUMP_HINT)
+# What the Insert node may carry besides its table and VALUES: nothing that runs SQL.
+_INSERT_FLAGS = {"this", "expression", "ignore"}
+
+
+def _where(statement: Any, shown: str) -> str:
+    from sqlglot import exp
+
+    table = statement.find(exp.Table)
+    meta = table.this.meta if table is not None and table.this is not None else {}
+    return f"{shown}:{meta['line']}" if "line" in meta else shown
+
+
+def _literal_rows(statement: Any, name: str, shown: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """The columns and rows of a literal ``INSERT … VALUES``; anything else is refused
+    (not executed: a dump's ``INSERT … SELECT`` or ``WITH RECURSIVE`` would run in SQLite)."""
+    from sqlglot import exp
+
+    def refuse(what: str) -> ImportFailure:
+        return ImportFailure(f"the INSERT into {name} {what}", INSERT_HINT, _where(statement, shown))
+
+    extra = [v for k, v in statement.args.items() if k not in _INSERT_FLAGS and v not in (None, False)]
+    if extra:
+        more = " ".join(v.sql(dialect="mysql") if isinstance(v, exp.Expression) else str(v) for v in extra)
+        raise refuse(f"has more than VALUES: {more[:60]!r}")
+    target, values = statement.this, statement.expression
+    columns: list[str] = []
+    if isinstance(target, exp.Schema):
+        if not all(isinstance(c, exp.Identifier) for c in target.expressions):
+            raise refuse("names its columns with something other than plain names")
+        columns = [c.name for c in target.expressions]
+    elif not isinstance(target, exp.Table):
+        raise refuse("does not name a plain table")
+    if not isinstance(values, exp.Values):
+        raise refuse(f"takes its rows from {type(values).__name__.upper()}, not from VALUES")
+    rows: list[tuple[Any, ...]] = []
+    for row in values.expressions:
+        if not isinstance(row, exp.Tuple):
+            raise refuse("has a row that is not a list of values in parentheses")
+        rows.append(tuple(_literal(value, refuse) for value in row.expressions))
+    return columns, rows
+
+
+def _literal(node: Any, refuse: Any) -> Any:
+    """A literal's value as SQLite would have stored it from the dump's text."""
+    from sqlglot import exp
+
+    if isinstance(node, exp.Null):
+        return None
+    if isinstance(node, exp.Boolean):
+        return int(bool(node.this))
+    if isinstance(node, exp.Introducer):  # _binary '…', _utf8mb4 '…': the literal itself
+        return _literal(node.expression, refuse)
+    if isinstance(node, exp.HexString):
+        return bytes.fromhex(("0" if len(node.this) % 2 else "") + node.this)
+    if isinstance(node, exp.BitString):
+        return int(node.this or "0", 2)
+    negative = isinstance(node, exp.Neg)
+    if negative:
+        node = node.this
+    if isinstance(node, exp.Literal) and not (negative and node.is_string):
+        if node.is_string:
+            return str(node.this)
+        text = str(node.this)
+        number: float = int(text) if text.isdigit() else float(text)
+        return -number if negative else number
+    shown = node.sql(dialect="mysql")
+    raise refuse(f"has the value {shown[:60]!r}{'…' if len(shown) > 60 else ''}, which is not a literal")
 
 
 def _quote(name: str) -> str:
@@ -257,7 +342,7 @@ def read_mysql(url: str) -> Source:
         cursor.execute("SHOW TABLES")
         present = {str(row[0]) for row in cursor.fetchall()}
         _check_tables(present & set(COLUMNS), label, dump=False, others=present)
-        return Source(label, _read_tables(cursor, label))
+        return Source(label, *_read_tables(cursor, label))
     except pymysql.err.MySQLError as err:
         raise ImportFailure(f"cannot read {label}: {_mysql_message(err)}") from None
     finally:
@@ -286,8 +371,9 @@ def _check_tables(found: set[str], label: str, *, dump: bool, others: set[str] |
                             DUMP_HINT if dump else "is this a WHMCS 7 or 8 database?", label)
 
 
-def _read_tables(cursor: _Cursor, label: str) -> dict[str, list[Row]]:
+def _read_tables(cursor: _Cursor, label: str) -> tuple[dict[str, list[Row]], tuple[str, ...]]:
     tables: dict[str, list[Row]] = {}
+    warnings: list[str] = []
     for table, needed in COLUMNS.items():
         cursor.execute(f"SELECT * FROM {table}")
         names = [str(d[0]).lower() for d in cursor.description]
@@ -299,7 +385,23 @@ def _read_tables(cursor: _Cursor, label: str) -> dict[str, list[Row]]:
                 for values in cursor.fetchall()]
         rows.sort(key=lambda r, keys=SORT_KEYS[table]: tuple(r[k] for k in keys))  # type: ignore[misc]
         tables[table] = rows
-    return tables
+        warnings += (message for row in rows for message in _strip_nul(table, row))
+    return tables, tuple(warnings)
+
+
+def _strip_nul(table: str, row: Row) -> list[str]:
+    """Remove NUL characters from a row's text, saying where. A NUL is no text a reader saw
+    (browsers drop it from HTML), no data file may hold one, and refusing the whole article
+    for it would lose every word around it: it is removed, and the report names the cell."""
+    said: list[str] = []
+    for name, value in row.items():
+        if isinstance(value, str) and "\0" in value:
+            count = value.count("\0")
+            row[name] = value.replace("\0", "")
+            key = f"id {row['id']}" if "id" in row else f"article {row.get('articleid')}"
+            said.append(f"{table} {key}, column {name}: removed {count} NUL character(s) (\\0), "
+                        "which no data file may hold; check the text there")
+    return said
 
 
 def _normalise(table: str, row: Row, label: str) -> Row:

@@ -123,10 +123,13 @@ def apple_profile(kb: KB, incoming: str = "imap", *, personal: bool = False) -> 
     # must not replace the first (Apple replaces a profile with the same identifier).
     mine = ".%EMAILID%" if personal else ""
     named = " %EMAILADDRESS%" if personal else ""
+    identifier = f"{reverse}.mail{suffix}{mine}"
     payload = {
         "PayloadType": "com.apple.mail.managed",
         "PayloadVersion": 1,
-        "PayloadIdentifier": f"{reverse}.mail.{incoming}{mine}",
+        # Apple's profile reference: a payload's identifier is its profile's with a component
+        # appended, so each identifier in a profile is its own (the POP3 ones were equal).
+        "PayloadIdentifier": f"{identifier}.{incoming}",
         "PayloadUUID": "%PAYLOADUUID%" if personal else _uuid(kb, f"{incoming}-payload"),
         "PayloadDisplayName": f"{p.name} email ({label})",
         "EmailAccountDescription": f"{p.name} email" + ("" if incoming == "imap" else f" ({label})"),
@@ -156,7 +159,7 @@ def apple_profile(kb: KB, incoming: str = "imap", *, personal: bool = False) -> 
     profile = {
         "PayloadType": "Configuration",
         "PayloadVersion": 1,
-        "PayloadIdentifier": f"{reverse}.mail{suffix}{mine}",
+        "PayloadIdentifier": identifier,
         "PayloadUUID": "%PROFILEUUID%" if personal else _uuid(kb, f"profile{suffix}"),
         "PayloadDisplayName": f"{p.name} email" + ("" if incoming == "imap" else f" ({label})")
                               + (" for" + named if personal else ""),

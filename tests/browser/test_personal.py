@@ -423,6 +423,9 @@ def test_profile_made_in_the_browser(
         assert mail["IncomingMailServerUsername"] == mail["OutgoingMailServerUsername"] == ADDRESS
         assert mail["EmailAccountName"] == "Jane O'Doe & Co"
         assert ADDRESS in profile["PayloadDisplayName"]
+        # the payload's identifier extends the profile's; the browser's UUIDs are two
+        assert mail["PayloadIdentifier"].startswith(profile["PayloadIdentifier"] + ".")
+        assert mail["PayloadUUID"] != profile["PayloadUUID"]
     # the one request the profile needed names no one
     assert any(r[1].endswith("/mail/personal-profiles.json") for r in w.requests)
     assert w.leaks() == [] and w.errors == []

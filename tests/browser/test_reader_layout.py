@@ -19,6 +19,8 @@ from playwright.sync_api import expect
 from kbgen.data import facts
 from kbgen.data.kb import KB
 from kbgen.data.load import load_kb
+from kbgen.data.model import Client
+from kbgen.data.urls import entry_uri, page_url
 
 pytestmark = pytest.mark.browser
 
@@ -123,6 +125,61 @@ def test_nothing_is_wider_than_the_screen(browser: Any, site_url: str, values: l
     assert problems == []
 
 
+# Every element of the article that sticks out of the article's content box (or makes
+# its parent scroll sideways): a few pixels past the text column, which the page's own
+# padding hides from document.scrollWidth, still shows as text touching the edge.
+# Visually hidden elements (the stacked table's headings, screen-reader text) are skipped.
+STICKS_OUT_JS = """() => {
+  const article = document.querySelector("article");
+  const style = getComputedStyle(article);
+  const box = article.getBoundingClientRect();
+  const left = box.left + parseFloat(style.paddingLeft);
+  const right = box.right - parseFloat(style.paddingRight);
+  const name = el => `${el.tagName.toLowerCase()}${[...el.classList].map(c => "." + c).join("")}`;
+  const out = [];
+  for (const el of [article, ...article.querySelectorAll("*")]) {
+    if (el.closest("thead, .kb-sr-only, [hidden]") || getComputedStyle(el).position === "absolute") continue;
+    if (el.scrollWidth > el.clientWidth && el.clientWidth > 0)
+      out.push(`${name(el)} scrolls: ${el.scrollWidth} > ${el.clientWidth}`);
+    if (el === article) continue;
+    for (const r of el.getClientRects()) {
+      if (r.width && (r.right > right + 0.5 || r.left < left - 0.5))
+        out.push(`${name(el)} ${JSON.stringify(el.textContent.slice(0, 40))}: ` +
+                 `${r.left.toFixed(1)}..${r.right.toFixed(1)} outside ${left}..${right}`);
+    }
+  }
+  const d = document.documentElement;
+  if (d.scrollWidth > innerWidth) out.push(`page: ${d.scrollWidth} > ${innerWidth}`);
+  return out;
+}"""
+
+
+def client_guide_paths(kb: KB) -> list[str]:
+    """Every published client guide of the site, as a path under the site's root."""
+    return [page_url(entry_uri(kb, e), "") for e in kb.entries.values()
+            if isinstance(e, Client) and not e.draft]
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_every_client_guide_fits_its_column(browser: Any, site_url: str, kb: KB, width: int) -> None:
+    """No element of a client guide sticks out of the text column on a phone: at 320 px the
+    wrapped example address of "Before you start" once pushed the article 3 px past its box."""
+    paths = client_guide_paths(kb)
+    assert len(paths) >= 2, paths
+    ctx = browser.new_context(viewport={"width": width, "height": 800})
+    page = ctx.new_page()
+    problems = {}
+    try:
+        for path in paths:
+            page.goto(site_url + path)
+            found = page.evaluate(STICKS_OUT_JS)
+            if found:
+                problems[path] = found
+    finally:
+        ctx.close()
+    assert problems == {}
+
+
 def test_the_measurement_sees_an_overflow(browser: Any, site_url: str, values: list[str]) -> None:
     """The checks above fail when the layout breaks: a forced-wide table, a host
     that may break anywhere."""
@@ -201,6 +258,31 @@ def test_copy_buttons_copy_the_value_next_to_them(browser: Any, site_url: str, k
     finally:
         ctx.close()
     assert errors == []
+
+
+def test_a_host_in_step_text_copies_like_the_one_in_the_table(browser: Any, site_url: str, kb: KB) -> None:
+    """The host a troubleshooting fix tells the reader to type has the table's copy button."""
+    ctx = browser.new_context(viewport={"width": 390, "height": 800},
+                              permissions=["clipboard-read", "clipboard-write"])
+    page = ctx.new_page()
+    try:
+        page.goto(site_url + PAGES["iphone"])
+        smtp = facts.settings_row(kb, "smtp")
+        in_text = page.locator(".kb-trouble code.kb-host button.kb-copy")
+        assert in_text.count() > 0
+        button = page.locator(".kb-trouble").get_by_role("button", name=f"Copy {smtp.host}").last
+        assert button.get_attribute("data-kb-copy") == smtp.host
+        button.click()
+        assert page.evaluate("navigator.clipboard.readText()") == smtp.host
+        expect(page.locator("[data-kb-copy-status]")).to_have_text("Copied")
+        port = str(smtp.endpoints[0].port)
+        page.locator(".kb-step").get_by_role("button", name=f"Copy port {port}").first.click()
+        assert page.evaluate("navigator.clipboard.readText()") == port
+        page.emulate_media(media="print")
+        assert page.locator("button.kb-copy").evaluate_all(
+            "bs => bs.filter(b => getComputedStyle(b).display !== 'none').length") == 0
+    finally:
+        ctx.close()
 
 
 def test_without_javascript_there_are_no_copy_buttons(browser: Any, site_url: str) -> None:

@@ -118,6 +118,17 @@ def test_every_rule_applies_to_real_paths(example_site: Path) -> None:
     assert unused == []
 
 
+def test_generated_comments_name_files_that_exist(example_site: Path) -> None:
+    # A maintainer who reads "do not edit" follows the path to the generator: it must be there.
+    repo = Path(__file__).resolve().parents[2]
+    for name in ("_headers", "_redirects"):
+        first = (example_site / name).read_text(encoding="utf-8").splitlines()[0]
+        for path in re.findall(r"kbgen/[\w/]+\.py", first):
+            assert (repo / path).is_file(), f"{name} names {path}, which does not exist"
+    first = (example_site / "_headers").read_text(encoding="utf-8").splitlines()[0]
+    assert "kbgen/hosting/headers.py" in first
+
+
 def test_every_path_gets_security_headers_and_exactly_one_cache_policy(example_site: Path) -> None:
     rules = parse_headers((example_site / "_headers").read_text(encoding="utf-8"))
     for path in _served_paths(example_site):
