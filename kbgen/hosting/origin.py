@@ -14,7 +14,7 @@ again for their positions: a build drops them once the data is valid
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -24,6 +24,8 @@ from ..data.markup import one_line
 from ..data.urls import category_uri, entry_uri, page_url
 from .guard import Refusal
 
+# A text value of a data file: (file, path in it, the value, the value on one line).
+_Value = tuple[str, PathKey, str, str]
 # A clue shorter than this ("x", "1") is in too many values to tell which one.
 MIN_CLUE = 4
 
@@ -58,13 +60,25 @@ def _strings(node: Any, path: PathKey = ()) -> Iterator[tuple[PathKey, str]]:
 
 
 class Origins:
-    """Names the data behind each refusal; the data files are read on the first one."""
+    """Names the data behind each refusal; the data files are read on the first one.
+
+    A site template that writes an inline style on every page makes a refusal per
+    page (10,000 of them): a clue's answer is kept, a value equal to a clue is found
+    in a table, and only the first ``MAX_SEARCHES`` clues are looked for inside every
+    value of every file; the rest name the page's own file.
+    """
+
+    MAX_SEARCHES = 20
 
     def __init__(self, kb: KB, data_dir: str = "data") -> None:
         self.kb = kb
         self.data_dir = PurePosixPath(data_dir).as_posix()  # "./data" -> "data", as the loader names files
-        self.pages = page_sources(kb, data_dir)
+        self.pages = page_sources(kb, self.data_dir)
         self._documents: dict[str, Document] | None = None
+        self._values: dict[str, list[_Value]] = {}  # file -> its text values
+        self._equal: dict[str, _Value] | None = None  # a value on one line -> the first to hold it
+        self._found: dict[str, str | None] = {}  # clue -> where, once searched everywhere
+        self._searches = 0
 
     def documents(self) -> dict[str, Document]:
         if self._documents is None:
@@ -78,26 +92,61 @@ class Origins:
             self._documents = found
         return self._documents
 
+    def _values_of(self, name: str) -> list[_Value]:
+        values = self._values.get(name)
+        if values is None:
+            doc = self.documents().get(name)
+            values = self._values[name] = [] if doc is None else [
+                (name, path, value, one_line(value)) for path, value in _strings(doc.data)]
+        return values
+
+    def _at(self, holder: _Value, clue: str) -> str:
+        name, path, raw, _flat = holder
+        doc = self.documents()[name]
+        offset = raw.find(clue.split(" ", 1)[0])
+        problem = doc.problem(path, "", offset=max(offset, 0))
+        return f"{problem.file}:{problem.line}:{problem.col}: {dotted(path)}"
+
+    def _in(self, names: Iterable[str], clue: str) -> str | None:
+        for name in names:
+            for holder in self._values_of(name):
+                if clue in holder[3]:
+                    return self._at(holder, clue)
+        return None
+
+    def _anywhere(self, clue: str) -> str | None:
+        if clue in self._found:
+            return self._found[clue]
+        if self._equal is None:
+            self._equal = {}
+            for name in self.documents():
+                for holder in self._values_of(name):
+                    self._equal.setdefault(holder[3], holder)
+        equal = self._equal.get(clue)
+        if equal is not None:
+            found: str | None = self._at(equal, clue)
+        elif self._searches < self.MAX_SEARCHES:
+            self._searches += 1
+            found = self._in(self.documents(), clue)
+        else:
+            return None  # not remembered: a later search may still be allowed
+        self._found[clue] = found
+        return found
+
     def where(self, refusal: Refusal) -> str | None:
         """``data/x.yml:line:col: field`` of the value that made it, or the page's own data."""
         own = self.pages.get(refusal.page)
-        documents = self.documents()
-        order = sorted(documents, key=lambda name: own is None or name != own[0])
         # In the guard's order: the refused attribute's value, then the element's text.
         for clue in dict.fromkeys(one_line(c) for c in refusal.clues):
             if len(clue) < MIN_CLUE:
                 continue
-            for name in order:
-                doc = documents[name]
-                for path, value in _strings(doc.data):
-                    if clue in one_line(value):
-                        offset = value.find(clue.split(" ", 1)[0])
-                        problem = doc.problem(path, "", offset=max(offset, 0))
-                        return f"{problem.file}:{problem.line}:{problem.col}: {dotted(path)}"
+            found = (self._in([own[0]], clue) if own else None) or self._anywhere(clue)
+            if found:
+                return found
         if own is None:
             return None
         name, path = own
-        page_doc = documents.get(name)
+        page_doc = self.documents().get(name)
         line, col = page_doc.where(path) if page_doc is not None else (1, 1)
         return f"{name}:{line}:{col}"
 

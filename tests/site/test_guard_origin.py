@@ -7,6 +7,7 @@ import re
 from importlib.resources import files
 from pathlib import Path
 
+import pytest
 import yaml
 
 from kbgen.data.load import load_kb
@@ -56,6 +57,7 @@ def _override(root: Path, name: str, old: str, new: str) -> None:
     target.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_build_the_guard_refuses_names_the_data_behind_each_page(tmp_path: Path) -> None:
     """A site's own templates put inline styles on generated pages: the build fails, and
     each refusal starts with the data that made the page, the exact field when the element
