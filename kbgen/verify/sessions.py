@@ -100,7 +100,7 @@ class ImapSession(Session):
         try:
             self.client.logout()
         except ERRORS:
-            with contextlib.suppress(ERRORS):
+            with contextlib.suppress(*ERRORS):
                 self.client.shutdown()
 
 
@@ -153,7 +153,7 @@ class Pop3Session(Session):
         try:
             self.client.quit()
         except ERRORS:
-            with contextlib.suppress(ERRORS):
+            with contextlib.suppress(*ERRORS):
                 self.client.close()
 
 
@@ -218,7 +218,7 @@ class SmtpSession(Session):
         try:
             self.client.quit()
         except ERRORS:
-            with contextlib.suppress(ERRORS):
+            with contextlib.suppress(*ERRORS):
                 self.client.close()
 
 
