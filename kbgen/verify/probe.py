@@ -115,8 +115,8 @@ _UNREACHABLE_HINT = ("check that the server runs and that the port is open to th
 
 
 def _reason(err: BaseException) -> str:
-    if isinstance(err, TimeoutError):
-        return "no answer in time"
+    if isinstance(err, TimeoutError) or isinstance(err.__context__, TimeoutError):
+        return "no answer in time"  # smtplib's SMTPServerDisconnected hides the timeout
     if isinstance(err, ssl.SSLError):
         return err.reason or str(err)
     return str(err) or type(err).__name__
@@ -182,8 +182,8 @@ def _before_tls(run: Probe, session: Session, outcome: Outcome) -> None:
         outcome.wrong.append(target.problem(
             "security", f"{run.where} offers {offered} before STARTTLS: a mail app can send the "
             "password unencrypted; the data says STARTTLS",
-            "make the server refuse logins until TLS is up (for IMAP it then advertises "
-            "LOGINDISABLED; Dovecot: ssl = required; Postfix: smtpd_tls_auth_only = yes)"))
+            "make the server refuse logins until TLS is up: ssl = required in Dovecot, "
+            "smtpd_tls_auth_only = yes in Postfix; an IMAP server then advertises LOGINDISABLED"))
 
 
 def _not_implicit(run: Probe, err: BaseException) -> Problem:
@@ -298,6 +298,6 @@ def _after_tls(run: Probe, session: Session, outcome: Outcome) -> None:
             outcome.wrong.append(target.problem(
                 "smtp_auth_required", f"{run.where} takes mail without a login ({accepted}); "
                 "the data says sending needs the username and password",
-                "make the submission port refuse mail until the sender has signed in (Postfix: "
-                "smtpd_recipient_restrictions = permit_sasl_authenticated, reject), or write "
-                "smtp_auth_required: false"))
+                "make the submission port refuse mail until the sender has signed in, e.g. "
+                "Postfix's smtpd_recipient_restrictions = permit_sasl_authenticated, reject; "
+                "or write smtp_auth_required: false"))

@@ -15,6 +15,8 @@ import socket
 import ssl
 from typing import Any
 
+from ..data.facts import word_list
+
 # What a misbehaving server makes the clients raise; anything else would be a bug here.
 ERRORS: tuple[type[BaseException], ...] = (
     OSError, EOFError, ValueError, UnicodeError, imaplib.IMAP4.error, poplib.error_proto,
@@ -26,6 +28,10 @@ AUTH_MECHANISMS = {
     "encrypted-password": {"CRAM-MD5", "DIGEST-MD5", "SCRAM-SHA-1", "SCRAM-SHA-256"},
     "oauth2": {"XOAUTH2", "OAUTHBEARER"},
 }
+
+
+def _words(items: list[str]) -> str:
+    return word_list(items) if items else ""
 
 
 class Session:
@@ -52,8 +58,7 @@ class Session:
 
     def plain_login(self) -> str:
         """What offers a password in the clear now ('' for nothing): read before TLS."""
-        offered = sorted(self.mechanisms() & PASSWORD)
-        return " and ".join(f"AUTH {m}" for m in offered)
+        return _words([f"AUTH {m}" for m in sorted(self.mechanisms() & PASSWORD)])
 
     def close(self) -> None:
         raise NotImplementedError
@@ -93,7 +98,7 @@ class ImapSession(Session):
         offered = [f"AUTH={m}" for m in sorted(self.mechanisms() & PASSWORD)]
         if "LOGINDISABLED" not in self.capabilities():
             offered.append("the LOGIN command (no LOGINDISABLED)")
-        return " and ".join(offered)
+        return _words(offered)
 
     def close(self) -> None:
         # After a failed STARTTLS the client may hold a socket the TLS attempt took over.
@@ -146,7 +151,7 @@ class Pop3Session(Session):
         offered = [f"SASL {m}" for m in sorted(self.mechanisms() & PASSWORD)]
         if "USER" in self._read_capa():
             offered.append("USER/PASS")
-        return " and ".join(offered)
+        return _words(offered)
 
     def close(self) -> None:
         # After a failed STARTTLS the client may hold a socket the TLS attempt took over.
