@@ -65,6 +65,16 @@ def _print_problems(problems: list[Problem], fmt: str, command: str = "validate"
         _step_summary(problems, command)
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < 86400:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0, e.g. 10")
+    return value
+
+
 def _verify(args: argparse.Namespace) -> int:
     import ssl
 
@@ -282,9 +292,9 @@ def parser() -> argparse.ArgumentParser:
                        "(PEM), e.g. a staging server's private CA")
     check.add_argument("--domain", metavar="DOMAIN", help="a customer domain for mail.{domain} "
                        "hosts (default: the provider's domain)")
-    check.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+    check.add_argument("--timeout", type=_seconds, default=10.0, metavar="SECONDS",
                        help="the longest wait for any one answer (default 10)")
-    check.add_argument("--deadline", type=float, default=120.0, metavar="SECONDS",
+    check.add_argument("--deadline", type=_seconds, default=120.0, metavar="SECONDS",
                        help="the longest the whole check may take (default 120)")
     check.set_defaults(func=_verify)
 

@@ -406,3 +406,24 @@ def test_the_tls_contexts_trust_what_they_say() -> None:
     assert (full.verify_mode, full.check_hostname) == (ssl.CERT_REQUIRED, True)
     assert (chain.verify_mode, chain.check_hostname) == (ssl.CERT_REQUIRED, False)
     assert blind.verify_mode == ssl.CERT_NONE
+
+
+@pytest.mark.parametrize("content", [None, "not a certificate\n"])
+def test_an_unusable_cafile_is_said_plainly(tmp_path: Path, project: Path, content: str | None,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    cafile = tmp_path / "ca.pem"
+    if content is not None:
+        cafile.write_text(content)
+    assert main(["--root", str(project), "verify", "--cafile", str(cafile)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"kbgen: --cafile {cafile}: cannot use it as CA certificates (")
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "soon"])
+def test_a_timeout_must_be_seconds_above_zero(project: Path, value: str,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--root", str(project), "verify", "--timeout", value])
+    assert exited.value.code == 2
+    assert "is not a number of seconds above 0" in capsys.readouterr().err
