@@ -32,16 +32,9 @@ def _validate(args: argparse.Namespace) -> int:
         failed = bool(problems) and args.strict
     except DataError as err:
         problems, failed, kb = err.problems, True, None
-    output = FORMATS[args.format](problems)
-    if args.format == "json":
-        # Machine-readable: stdout holds the JSON list and nothing else.
-        print(output)
+    _print_problems(problems, args.format)
+    if args.format == "json":  # machine-readable: stdout holds the JSON list and nothing else
         return 1 if failed else 0
-    if output:
-        # GitHub reads workflow commands from stdout; people read problems on stderr.
-        print(output, file=sys.stdout if args.format == "github" else sys.stderr)
-    if args.format == "github":
-        _step_summary(problems)
     # In a GitHub log the summary goes to stderr, so stdout stays pure workflow commands.
     summary_out = sys.stdout if args.format == "text" else sys.stderr
     if kb is not None:
@@ -59,7 +52,61 @@ def _validate(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _step_summary(problems: list[Problem]) -> None:
+def _print_problems(problems: list[Problem], fmt: str, command: str = "validate") -> None:
+    """JSON alone on stdout; GitHub workflow commands on stdout (GitHub reads them there),
+    with the whole list on the step summary; text on stderr, where people read problems."""
+    output = FORMATS[fmt](problems)
+    if fmt == "json":
+        print(output)
+        return
+    if output:
+        print(output, file=sys.stdout if fmt == "github" else sys.stderr)
+    if fmt == "github":
+        _step_summary(problems, command)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < 86400:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0, e.g. 10")
+    return value
+
+
+def _verify(args: argparse.Namespace) -> int:
+    import ssl
+
+    from ..verify.net import ConnectTo
+    from ..verify.report import verify
+
+    root = Path(args.root).resolve()
+    try:
+        connect_to = [ConnectTo.parse(text) for text in args.connect_to]
+    except ValueError as err:
+        print(f"kbgen: {err}", file=sys.stderr)
+        return 2
+    try:
+        kb = load_kb(root, args.data)
+    except DataError as err:
+        _print_problems(err.problems, args.format)
+        print("kbgen: the data has errors; fix them (kbgen validate) before checking the servers",
+              file=sys.stderr)
+        return 1
+    domain = args.domain or kb.provider.domain
+    try:
+        report = verify(kb, domain, connect_to, args.cafile, args.timeout, args.deadline)
+    except (OSError, ssl.SSLError) as err:  # only --cafile is read before the servers
+        print(f"kbgen: --cafile {args.cafile}: cannot use it as CA certificates ({err})",
+              file=sys.stderr)
+        return 2
+    _print_problems(report.problems, args.format, "verify")
+    print(report.summary(), file=sys.stdout if args.format == "text" else sys.stderr)
+    return report.status
+
+
+def _step_summary(problems: list[Problem], command: str) -> None:
     """The whole list on the run's summary page: GitHub shows only the first ten
     annotations of each kind on the diff."""
     target = os.environ.get("GITHUB_STEP_SUMMARY")
@@ -73,7 +120,7 @@ def _step_summary(problems: list[Problem]) -> None:
             f"`{cell(p.file)}:{p.line}:{p.col}` | {f'`{cell(p.path)}`' if p.path else ''} | "
             f"{cell(p.message)}{cell(f' ({p.hint})') if p.hint else ''} |" for p in problems]
     with open(target, "a", encoding="utf-8") as out:
-        out.write("### kbgen validate\n\n| | where | field | problem |\n|---|---|---|---|\n")
+        out.write(f"### kbgen {command}\n\n| | where | field | problem |\n|---|---|---|---|\n")
         out.write("\n".join(rows) + "\n")
 
 
@@ -234,6 +281,32 @@ def parser() -> argparse.ArgumentParser:
                        help="the old WHMCS address (https://billing.example.com/): relative links "
                        "and pictures in articles point there")
     whmcs.set_defaults(func=_import_whmcs)
+
+    check = sub.add_parser(
+        "verify", help="check the data's mail servers against the live servers",
+        description="Connect to every server endpoint of data/provider.yml and check what the "
+        "data says of it: implicit TLS or STARTTLS, a certificate valid for the host name "
+        "readers type and not expiring within 21 days, no password login before TLS, the "
+        "sign-in mechanisms 'authentication' implies, and SMTP refusing mail without a login "
+        "when smtp_auth_required says so. Each difference is reported at the fact it "
+        "contradicts. Nothing is ever sent.",
+        epilog="exit status: 0 the servers do what the data says; 1 a server contradicts the "
+        "data (or the data has errors); 2 a server could not be reached or did not answer in "
+        "time (or the command line is wrong). "
+        "example: kbgen verify --connect-to mail.example.com:993:staging.example.net:993")
+    check.add_argument("--format", choices=sorted(FORMATS), default="text")
+    check.add_argument("--connect-to", action="append", default=[], metavar="HOST:PORT:ADDRESS:PORT",
+                       help="as curl's: reach the data's HOST:PORT at ADDRESS:PORT, keeping HOST "
+                       "for TLS (repeatable; an empty HOST or PORT matches any)")
+    check.add_argument("--cafile", metavar="PATH", help="also trust the CA certificates in PATH "
+                       "(PEM), e.g. a staging server's private CA")
+    check.add_argument("--domain", metavar="DOMAIN", help="a customer domain for mail.{domain} "
+                       "hosts (default: the provider's domain)")
+    check.add_argument("--timeout", type=_seconds, default=10.0, metavar="SECONDS",
+                       help="the longest wait for any one answer (default 10)")
+    check.add_argument("--deadline", type=_seconds, default=120.0, metavar="SECONDS",
+                       help="the longest the whole check may take (default 120)")
+    check.set_defaults(func=_verify)
 
     build = sub.add_parser("build", help="validate, then build the site atomically")
     build.add_argument("--site-dir", default="site")
