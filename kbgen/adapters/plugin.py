@@ -27,7 +27,7 @@ from ..data.errors import DataError, Severity, format_text
 from ..data.kb import KB
 from ..data.load import FileCache, load_kb
 from ..data.loader import PARSER_NOTE
-from ..data.urls import category_uri, edit_url
+from ..data.urls import OG_IMAGE_PATH, category_uri, edit_url
 from ..hosting.guard import Guard
 from ..hosting.netlify import NetlifyFilesError, is_preview, new_guard, write_netlify_files
 from ..hosting.robots import write_robots
@@ -180,6 +180,9 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
                                                    functools.partial(self.renderer.markdown, page)))
             else:
                 files.append(File.generated(config, uri, content=page.markdown))
+        if files.get_file_from_path(OG_IMAGE_PATH) is None:  # the project's own picture wins
+            files.append(File.generated(config, OG_IMAGE_PATH,
+                                        content=(Path(__file__).parent / "assets/og-image.png").read_bytes()))
         if not self.serving:
             # MkDocs holds the Markdown from here on (the File's content, then the Page's); a
             # second reference would keep each page's text alive for the whole build.

@@ -22,7 +22,7 @@ from urllib.parse import urljoin
 
 from ..data.kb import KB, Entry
 from ..data.model import Client, Provider
-from ..data.urls import category_uri, entry_uri
+from ..data.urls import OG_IMAGE_PATH, OG_IMAGE_SIZE, category_uri, entry_uri
 from ..data.urls import page_url as published_url
 from .relations import also_read_all
 
@@ -272,6 +272,8 @@ class Reader:
             "summary": entry.summary,
             # Open Graph and JSON-LD need absolute addresses; without a site URL they are left out.
             "absolute_url": url if url.startswith(("https://", "http://")) else None,
+            "og_image": {"url": urljoin(self.site_url, OG_IMAGE_PATH), "width": OG_IMAGE_SIZE[0],
+                         "height": OG_IMAGE_SIZE[1], "alt": self.kb.provider.name},
             "json_ld": self.structured_data(entry, url, day)
             if url.startswith(("https://", "http://")) else None,
         }

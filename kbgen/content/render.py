@@ -31,6 +31,7 @@ from ..data.urls import (
     page_url,
 )
 from . import listing, memo, search
+from .reader import support_view
 from .text import DEFAULT_ESCAPES, as_text, keep_whole, markdown_html, plain
 
 
@@ -203,6 +204,10 @@ class Renderer:
 
     def dns_zone_url(self, from_uri: str) -> str:
         return _dir_url(from_uri, DNS_ZONE_PATH, page=False)
+
+    def support(self) -> dict[str, str | None]:
+        """Who to contact and how (the same view as the site's "Still need help?")."""
+        return support_view(self.kb.provider)
 
     def settings(self, protocol_id: str) -> facts.SettingsRow:
         return facts.settings_row(self.kb, protocol_id)

@@ -25,6 +25,10 @@ AUTODISCOVER_ROUTES = ("/autodiscover/autodiscover.xml", "/Autodiscover/Autodisc
 # Templates of the Apple profiles a reader's browser fills in for their own address.
 PERSONAL_PROFILES_PATH = "mail/personal-profiles.json"
 DNS_ZONE_PATH = "mail/email-dns.zone"  # the records of the DNS article, for a customer's zone
+# The picture link previews show (og:image): the project's own docs/ file of that name, or
+# else kbgen's neutral card (kbgen/adapters/assets/og-image.png), 1200 x 630 px.
+OG_IMAGE_PATH = "assets/kbgen-og.png"
+OG_IMAGE_SIZE = (1200, 630)
 
 
 def card_uri(kb: KB) -> str:

@@ -82,7 +82,9 @@ def test_articles_carry_open_graph_tags(dated_site: Path) -> None:
     assert og == {
         "og:type": "article", "og:site_name": "Example Hosting Help Center", "og:title": HOSTILE,
         "og:description": og["og:description"], "og:url": "https://help.example.com/email/pop-vs-imap/",
-        "article:modified_time": "2021-03-04"}
+        "article:modified_time": "2021-03-04",
+        "og:image": "https://help.example.com/assets/kbgen-og.png", "og:image:width": "1200",
+        "og:image:height": "630", "og:image:alt": "Example Hosting"}
     assert og["og:description"].startswith("How POP3 and IMAP")
 
 
