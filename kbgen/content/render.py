@@ -30,6 +30,7 @@ from ..data.urls import (
     page_url,
 )
 from . import listing, memo, search
+from .reader import month_text
 from .text import DEFAULT_ESCAPES, keep_whole, markdown_html, plain
 
 
@@ -70,6 +71,7 @@ def environment(overrides: Path | None = None,
                       extensions=["jinja2.ext.do"])
     env.filters["plain"] = functools.partial(plain, escapes=escapes)
     env.filters["tojson_text"] = lambda s: Markup(json.dumps(str(s), ensure_ascii=False))
+    env.filters["month"] = month_text  # a guide's checked: month, as reader dates name months
     return env
 
 

@@ -227,6 +227,10 @@ class Provider(Strict):
                                 "e.g. main or docs/help-center.")
     dns: Dns | None = Field(default=None, description="Records for customers' own domains; "
                             "shown by an article with a dns-records block.")
+    recheck_after_months: Annotated[int, Field(ge=1, le=120)] = Field(
+        default=6, description="A client guide whose 'checked:' month is more than this many "
+        "months before the build date gets a warning (so `mkdocs build --strict` fails): "
+        "time to follow its steps on the current app again.")
 
 
 # ---------------------------------------------------------------- protocols
@@ -398,6 +402,20 @@ class Trouble(Strict):
     fix: Markdown | None = Field(default=None, description="Client-specific fix, if any.")
 
 
+MONTH_RE = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+
+
+class Checked(Strict):
+    """When a guide's steps were last followed on a real device, and on which versions."""
+
+    month: Annotated[str, Field(pattern=MONTH_RE)] = Field(
+        description="The month of the check, YYYY-MM in quotes or not, e.g. 2026-11. "
+        "Not in the future.")
+    versions: list[Text] = Field(
+        min_length=1, description="The app and system versions it was checked on, as readers "
+        "name them, e.g. [iOS 26.1, iPadOS 26.1] or [Thunderbird 140.5 ESR].")
+
+
 class LegacyNotice(Strict):
     notice: Markdown
     replacement: Slug | None = None
@@ -411,6 +429,9 @@ class Client(Common):
     family: Slug = Field(description="microsoft, apple, google, samsung, mozilla…")
     platform: Literal["windows", "macos", "linux", "ios", "android", "web", "desktop"]
     written_for: Text = Field(description="App version the steps were written against.")
+    checked: Checked | None = Field(
+        default=None, description="Last check of the steps against the app: shown to readers; "
+        "`kbgen validate` warns once it is older than provider.yml's recheck_after_months.")
     deprecated: LegacyNotice | None = None
     before_you_start: list[Markdown] = Field(default_factory=list)
     steps: list[Step] = Field(min_length=1)

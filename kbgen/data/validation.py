@@ -196,6 +196,7 @@ _PATTERN_HINTS = {
     "webmail": "a full address starting with https://",
     "site_url": "a full address starting with https://",
     "src": "a path under docs/ ending in .png, .jpg, .webp or .svg",
+    "month": "the year and month as YYYY-MM, e.g. 2026-11",
     "edit_branch": "a git branch name such as main or docs/help-center: letters, digits, "
                    "'_', '+' and '-', in parts joined by single '.' or '/'",
 }
