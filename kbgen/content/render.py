@@ -244,6 +244,11 @@ class Renderer:
     def search_boost(entry: Entry) -> float:
         return search.entry_boost(entry)
 
+    def auth_label(self, entry: Client) -> str:
+        """What this app calls the provider's sign-in method; "" if the data names none."""
+        labels = entry.labels.authentication if entry.labels else {}
+        return labels.get(self.kb.provider.authentication, "")
+
     @staticmethod
     def index_settings_table(entry: Entry) -> bool:
         return search.index_settings_table(entry)

@@ -49,6 +49,7 @@ Slug = Annotated[str, Field(pattern=SLUG_RE, max_length=64)]
 Port = Annotated[int, Field(ge=1, le=65535)]
 Security = Literal["tls", "starttls", "none"]
 ProtocolId = Literal["imap", "pop3", "smtp"]
+SignIn = Literal["password", "encrypted-password", "oauth2"]
 # No backslash before '"': a JSON Schema pattern is an ECMA-262 regex in unicode mode, where
 # that escape is an error (check-jsonschema and ajv then refuse the whole schema).
 Url = Annotated[str, Field(pattern=r"""^https?://[^\s<>"']+$""")]
@@ -215,7 +216,7 @@ class Provider(Strict):
     support: Support
     webmail: Url
     username: Username
-    authentication: Literal["password", "encrypted-password", "oauth2"] = Field(
+    authentication: SignIn = Field(
         description="How mail clients sign in: password = normal password sent over TLS."
     )
     servers: Servers
@@ -416,6 +417,16 @@ class Checked(Strict):
         "name them, e.g. [iOS 26.1, iPadOS 26.1] or [Thunderbird 140.5 ESR].")
 
 
+class AppLabels(Strict):
+    """The words this app shows for a setting, so that a guide names what the reader sees."""
+
+    authentication: dict[SignIn, Text] = Field(
+        default_factory=dict,
+        description="The app's name for each sign-in method of data/provider.yml's "
+        "'authentication', e.g. {password: Normal password}. A method left out (or no "
+        "'labels:' at all, for an app without such a field) leaves the line out of the guide.")
+
+
 class LegacyNotice(Strict):
     notice: Markdown
     replacement: Slug | None = None
@@ -432,6 +443,9 @@ class Client(Common):
     checked: Checked | None = Field(
         default=None, description="Last check of the steps against the app: shown to readers; "
         "`kbgen validate` warns once it is older than provider.yml's recheck_after_months.")
+    labels: AppLabels | None = Field(
+        default=None, description="What the app calls its settings, quoted from a source "
+        "listed in data/SOURCES.md.")
     deprecated: LegacyNotice | None = None
     before_you_start: list[Markdown] = Field(default_factory=list)
     steps: list[Step] = Field(min_length=1)

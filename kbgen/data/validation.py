@@ -223,7 +223,8 @@ def validate(doc: Document, cls: type[Strict]) -> tuple[Strict | None, list[Prob
                 error = (err.get("ctx") or {}).get("error")
                 hint = getattr(error, "hint", None) or hint
                 offset = error.offset if isinstance(error, CharacterError) else None
-                problems.append(doc.problem(path, message, hint, offset=offset,
-                                            key=err["type"] == "extra_forbidden"))
+                # A mapping's key that is wrong ('[key]' in pydantic's loc): point at the key.
+                on_key = err["type"] == "extra_forbidden" or "[key]" in err["loc"]
+                problems.append(doc.problem(path, message, hint, offset=offset, key=on_key))
         return None, problems
 
