@@ -67,3 +67,13 @@ def test_an_unknown_method_is_an_error_at_its_key(tmp_path: Path) -> None:
     assert str(err.value).startswith(
         f"data/clients/thunderbird.yml:{line}:5: labels.authentication.kerberos: expected one of "
         "password, encrypted-password or oauth2 (got 'kerberos')")
+
+
+def test_thunderbird_guide_quotes_mozillas_strings(tmp_path: Path) -> None:
+    """The messages and field names are Mozilla's en-US strings (data/SOURCES.md)."""
+    markdown = {p.entry_id: p.markdown for p in render_pages(load_kb(copy_project(tmp_path)))}["thunderbird"]
+    headings = [line[4:].replace("\\", "") for line in markdown.split("\n") if line.startswith("### ")]
+    assert "“Connection to server … timed out.”" in headings
+    assert "“Could not connect to mail server …; the connection was refused.”" in headings
+    assert not [h for h in headings if h.startswith("“Failed to connect")]  # the unknown-host message
+    assert "Account Hub: <strong>Full name</strong>" in markdown
