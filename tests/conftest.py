@@ -19,6 +19,10 @@ CHROMIUM_ARGS = [
 ]
 PROJECT_FILES = ["mkdocs.yml", "data", "docs", "overrides"]
 
+# The build date every test sees (4 December 2026), in process and in every build it
+# starts: a guide's 'checked:' month ages against it, so no test changes with the clock.
+os.environ.setdefault("SOURCE_DATE_EPOCH", "1796342400")
+
 
 def copy_project(dest: Path) -> Path:
     """A throwaway copy of the example project that a test may change freely."""

@@ -36,8 +36,8 @@ def test_pop_vs_imap_article(example_site: Path) -> None:
     assert page.title.string == "What is the difference between POP and IMAP? - Example Hosting Help Center"
     text = article.get_text(" ", strip=True)
     # what each protocol is, how it treats mail, who it is for
-    assert ("Downloads your mail to one device; the app then deletes the server copy, at once, "
-            "after some days or never, as it is set.") in text
+    assert ("Downloads your Inbox to one device, which either keeps a copy on the server for a "
+            "while or for good, or removes it there.") in text
     assert "Keeps your mail on the server and shows the same mailbox on every device you use." in text
     assert "Recommended for" in text
 

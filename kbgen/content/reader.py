@@ -203,9 +203,21 @@ def script_json(data: object) -> str:
     return text
 
 
+# The page's language names the months, not the build machine's locale: strftime's %B
+# follows LC_TIME, so a build in a German shell would print "Dezember" on an English page.
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
 def date_text(day: dt.date) -> str:
     """2 November 2026: unambiguous for every English reader."""
-    return f"{day.day} {day.strftime('%B')} {day.year}"
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def month_text(month: str) -> str:
+    """November 2026, for a YYYY-MM month (a guide's ``checked:``), named as date_text names it."""
+    year, number = month.split("-")
+    return f"{MONTHS[int(number) - 1]} {int(year)}"
 
 
 # ---------------------------------------------------------------- pages

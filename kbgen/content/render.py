@@ -31,7 +31,7 @@ from ..data.urls import (
     page_url,
 )
 from . import listing, memo, search
-from .reader import support_view
+from .reader import month_text, support_view
 from .text import DEFAULT_ESCAPES, as_text, keep_whole, markdown_html, plain
 
 
@@ -78,6 +78,7 @@ def environment(overrides: Path | None = None,
     env.filters["plain"] = functools.partial(plain, escapes=escapes)
     # Front matter's title and description: one line, as everywhere else.
     env.filters["tojson_text"] = lambda s: Markup(json.dumps(one_line(s), ensure_ascii=False))
+    env.filters["month"] = month_text  # a guide's checked: month, as reader dates name months
     return env
 
 
@@ -259,6 +260,11 @@ class Renderer:
     @staticmethod
     def search_boost(entry: Entry) -> float:
         return search.entry_boost(entry)
+
+    def auth_label(self, entry: Client) -> str:
+        """What this app calls the provider's sign-in method; "" if the data names none."""
+        labels = entry.labels.authentication if entry.labels else {}
+        return labels.get(self.kb.provider.authentication, "")
 
     @staticmethod
     def index_settings_table(entry: Entry) -> bool:

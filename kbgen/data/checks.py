@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .carry import ByObject
+from .checked import build_date, check_checked
 from .dnscheck import check_dns
 from .errors import Problem, Severity
 from .facts import INCOMING, PROTOCOLS, incoming, offered, placeholders, standard_port
@@ -38,11 +40,13 @@ WARN = Severity.WARNING
 def check_kb(kb: KB, singles: dict[str, tuple[Strict, Document]],
              many: dict[str, list[tuple[Strict, Document]]],
              broken: frozenset[str] | set[str] = frozenset(),
-             memo: ByObject[list[Problem]] | None = None) -> list[Problem]:
+             memo: ByObject[list[Problem]] | None = None,
+             today: dt.date | None = None) -> list[Problem]:
     """Every cross-file check; ``broken`` are ids of entries whose files did not validate
     (references to them are not reported: the file's own errors already are).
     ``memo``: what walking each file's text found, reused for unchanged files (the
-    preview; at 10,000 articles the walks took most of a second per saved file)."""
+    preview; at 10,000 articles the walks took most of a second per saved file).
+    ``today``: the build date guides' checks are aged against (default: ``build_date()``)."""
     problems: list[Problem] = []
     problems += _check_protocols(many["protocol"], kb.provider)
     problems += _check_categories(singles["categories"])
@@ -54,6 +58,7 @@ def check_kb(kb: KB, singles: dict[str, tuple[Strict, Document]],
         return problems
     problems += _check_provider(kb, *singles["provider"])
     problems += _check_entries(kb, many["article"] + many["client"], broken, memo)
+    problems += check_checked(kb.provider, many["client"], today or build_date())
     values = placeholders(kb)
     for kind in ("categories", "troubleshooting"):
         problems += _check_placeholders(singles[kind][1], values, kb.provider)

@@ -27,11 +27,6 @@ SECURITY_LABELS = {
 SECURITY_SHORT = {"tls": "SSL/TLS", "starttls": "STARTTLS", "none": "None"}
 # Thunderbird autoconfig socketType and Outlook Autodiscover Encryption values.
 THUNDERBIRD_SOCKET = {"tls": "SSL", "starttls": "STARTTLS", "none": "plain"}
-AUTHENTICATION_LABELS = {
-    "password": "Normal password",
-    "encrypted-password": "Encrypted password",
-    "oauth2": "OAuth2",
-}
 
 
 PROTOCOLS = ("imap", "pop3", "smtp")

@@ -7,6 +7,7 @@ sees every problem at once. Nothing downstream ever sees invalid data: either
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 from stat import S_ISDIR
@@ -110,10 +111,12 @@ def _read(path: str, shown: str, cls: type[Strict],
     return loaded, model, found
 
 
-def load_kb(root: Path, data_dir: str = "data", cache: FileCache | None = None) -> KB:
+def load_kb(root: Path, data_dir: str = "data", cache: FileCache | None = None,
+            today: dt.date | None = None) -> KB:
     """Load, validate and cross-check ``root/data``; raise DataError on any error.
 
-    ``cache``: reuse what earlier loads read from files that have not changed since."""
+    ``cache``: reuse what earlier loads read from files that have not changed since.
+    ``today``: the build date (default: ``SOURCE_DATE_EPOCH``, else the clock)."""
     data = root / data_dir
     problems: list[Problem] = []
     if not data.is_dir():
@@ -168,12 +171,12 @@ def load_kb(root: Path, data_dir: str = "data", cache: FileCache | None = None) 
         partial = _knowledge_base(root, singles, many, documents, invalid)
         if partial is not None:
             problems.extend(check_kb(partial, singles, many, broken=_broken_ids(invalid),
-                                    memo=walks))
+                                    memo=walks, today=today))
         raise DataError(problems)
 
     kb = _knowledge_base(root, singles, many, documents, invalid)
     assert kb is not None
-    problems.extend(check_kb(kb, singles, many, memo=walks))
+    problems.extend(check_kb(kb, singles, many, memo=walks, today=today))
     if errors_only(problems):
         raise DataError(problems)
     fill_placeholders(kb, markdown_values(kb), cache.fill if cache is not None else None)

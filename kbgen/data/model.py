@@ -57,6 +57,7 @@ Slug = Annotated[str, Field(pattern=SLUG_RE, max_length=64)]
 Port = Annotated[int, Field(ge=1, le=65535)]
 Security = Literal["tls", "starttls", "none"]
 ProtocolId = Literal["imap", "pop3", "smtp"]
+SignIn = Literal["password", "encrypted-password", "oauth2"]
 # No backslash before '"': a JSON Schema pattern is an ECMA-262 regex in unicode mode, where
 # that escape is an error (check-jsonschema and ajv then refuse the whole schema).
 Url = Annotated[str, Field(pattern=r"""^https?://[^\s<>"']+$""")]
@@ -223,7 +224,7 @@ class Provider(Strict):
     support: Support
     webmail: Url
     username: Username
-    authentication: Literal["password", "encrypted-password", "oauth2"] = Field(
+    authentication: SignIn = Field(
         description="How mail clients sign in: password = normal password sent over TLS."
     )
     servers: Servers
@@ -235,6 +236,10 @@ class Provider(Strict):
                                 "e.g. main or docs/help-center.")
     dns: Dns | None = Field(default=None, description="Records for customers' own domains; "
                             "shown by an article with a dns-records block.")
+    recheck_after_months: Annotated[int, Field(ge=1, le=120)] = Field(
+        default=6, description="A client guide whose 'checked:' month is more than this many "
+        "months before the build date gets a warning (so `mkdocs build --strict` fails): "
+        "time to follow its steps on the current app again.")
 
 
 # ---------------------------------------------------------------- protocols
@@ -406,6 +411,30 @@ class Trouble(Strict):
     fix: Markdown | None = Field(default=None, description="Client-specific fix, if any.")
 
 
+MONTH_RE = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+
+
+class Checked(Strict):
+    """When a guide's steps were last followed on a real device, and on which versions."""
+
+    month: Annotated[str, Field(pattern=MONTH_RE)] = Field(
+        description="The month of the check, YYYY-MM in quotes or not, e.g. 2026-11. "
+        "Not in the future.")
+    versions: list[Text] = Field(
+        min_length=1, description="The app and system versions it was checked on, as readers "
+        "name them, e.g. [iOS 26.1, iPadOS 26.1] or [Thunderbird 140.5 ESR].")
+
+
+class AppLabels(Strict):
+    """The words this app shows for a setting, so that a guide names what the reader sees."""
+
+    authentication: dict[SignIn, Text] = Field(
+        default_factory=dict,
+        description="The app's name for each sign-in method of data/provider.yml's "
+        "'authentication', e.g. {password: Normal password}. A method left out (or no "
+        "'labels:' at all, for an app without such a field) leaves the line out of the guide.")
+
+
 class LegacyNotice(Strict):
     notice: Markdown
     replacement: Slug | None = None
@@ -423,6 +452,12 @@ class Client(Common):
     family: Slug = Field(description="microsoft, apple, google, samsung, mozilla…")
     platform: Literal["windows", "macos", "linux", "ios", "android", "web", "desktop"]
     written_for: Text = Field(description="App version the steps were written against.")
+    checked: Checked | None = Field(
+        default=None, description="Last check of the steps against the app: shown to readers; "
+        "`kbgen validate` warns once it is older than provider.yml's recheck_after_months.")
+    labels: AppLabels | None = Field(
+        default=None, description="What the app calls its settings, quoted from a source "
+        "listed in data/SOURCES.md.")
     deprecated: LegacyNotice | None = None
     before_you_start: list[Markdown] = Field(default_factory=list)
     steps: list[Step] = Field(min_length=1)

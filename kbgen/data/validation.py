@@ -196,6 +196,7 @@ _PATTERN_HINTS = {
     "webmail": "a full address starting with https://",
     "site_url": "a full address starting with https://",
     "src": "a path under docs/ ending in .png, .jpg, .webp or .svg",
+    "month": "the year and month as YYYY-MM, e.g. 2026-11",
     "edit_branch": "a git branch name such as main or docs/help-center: letters, digits, "
                    "'_', '+' and '-', in parts joined by single '.' or '/'",
 }
@@ -222,7 +223,8 @@ def validate(doc: Document, cls: type[Strict]) -> tuple[Strict | None, list[Prob
                 error = (err.get("ctx") or {}).get("error")
                 hint = getattr(error, "hint", None) or hint
                 offset = error.offset if isinstance(error, CharacterError) else None
-                problems.append(doc.problem(path, message, hint, offset=offset,
-                                            key=err["type"] == "extra_forbidden"))
+                # A mapping's key that is wrong ('[key]' in pydantic's loc): point at the key.
+                on_key = err["type"] == "extra_forbidden" or "[key]" in err["loc"]
+                problems.append(doc.problem(path, message, hint, offset=offset, key=on_key))
         return None, problems
 
