@@ -38,18 +38,18 @@ def _guide_html(root: Path, client: str, today: dt.date = DEC_2026) -> Beautiful
 
 def test_the_guide_says_what_it_was_checked_with(tmp_path: Path) -> None:
     root = copy_project(tmp_path)
-    checked = _guide_html(root, "apple-mail-ios").select_one("p.kb-checked")
+    checked = _guide_html(root, "apple-mail-ios").select_one(".kb-checked")
     assert checked is not None
     assert checked.get_text() == "Checked with iOS 26 and iPadOS 26 in November 2026."
     _set_checked(root, "thunderbird", "checked:\n  month: 2026-03\n  versions: [Thunderbird 140.5 ESR]")
-    checked = _guide_html(root, "thunderbird").select_one("p.kb-checked")
+    checked = _guide_html(root, "thunderbird").select_one(".kb-checked")
     assert checked is not None and checked.get_text() == "Checked with Thunderbird 140.5 ESR in March 2026."
 
 
 def test_a_guide_without_a_check_says_nothing(tmp_path: Path) -> None:
     root = copy_project(tmp_path)
     _set_checked(root, "samsung-email", "")
-    assert _guide_html(root, "samsung-email").select_one("p.kb-checked") is None
+    assert _guide_html(root, "samsung-email").select_one(".kb-checked") is None
 
 
 def test_months_are_named_as_reader_dates_are() -> None:
