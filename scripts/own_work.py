@@ -39,7 +39,7 @@ def main(argv: list[str]) -> int:
     from selectolax.lexbor import LexborHTMLParser
 
     from kbgen.content.render import render_pages
-    from kbgen.data.load import load_kb
+    from kbgen.data.data_folder import load_kb
     from kbgen.hosting.guard import scan_html
 
     with tempfile.TemporaryDirectory(prefix="kbgen-own-") as tmp:

@@ -8,8 +8,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from kbgen.content.render import render_pages
+from kbgen.data.data_folder import load_kb
 from kbgen.data.errors import DataError
-from kbgen.data.load import load_kb
 
 from .conftest import copy_project
 

@@ -10,7 +10,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from bs4 import BeautifulSoup
 
-from kbgen.data.load import load_kb
+from kbgen.data.data_folder import load_kb
 from kbgen.data.urls import APPLE_POP_PROFILE_PATH, APPLE_PROFILE_PATH, THUNDERBIRD_PATHS
 from kbgen.mailapps.autoconfig import apple_profile
 

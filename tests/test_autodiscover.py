@@ -22,8 +22,8 @@ from xml.sax.saxutils import escape
 import pytest
 
 from kbgen.data import facts
+from kbgen.data.data_folder import load_kb
 from kbgen.data.kb import KB
-from kbgen.data.load import load_kb
 from kbgen.data.model import Username
 from kbgen.data.urls import AUTODISCOVER_FUNCTION_PATH, AUTODISCOVER_ROUTES
 from kbgen.mailapps.autodiscover import write_function

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from kbgen.data.load import load_kb
+from kbgen.data.data_folder import load_kb
 from kbgen.data.urls import AUTODISCOVER_FUNCTION_PATH, AUTODISCOVER_ROUTES
 
 from .conftest import ROOT, copy_project

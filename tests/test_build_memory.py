@@ -16,7 +16,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from kbgen.adapters import heap
+from kbgen.adapters import memory_release
 from kbgen.adapters.plugin import KbgenPlugin
 
 from .conftest import copy_project
@@ -86,7 +86,7 @@ def _rss_kib() -> int:
 
 
 def test_memory_freed_between_objects_still_held_goes_back_to_the_system() -> None:
-    if heap._malloc_trim() is None or not Path("/proc/self/status").exists():
+    if memory_release._malloc_trim() is None or not Path("/proc/self/status").exists():
         pytest.skip("no glibc malloc_trim here: give_back does nothing")
     # Pages' worth of HTML, each followed by something kept, as in a build: the C heap
     # cannot simply shrink from its end when the pages are freed.
@@ -96,6 +96,6 @@ def test_memory_freed_between_objects_still_held_goes_back_to_the_system() -> No
         kept.append(b"k" * 600 + i.to_bytes(4, "big"))
     del pages
     before = _rss_kib()
-    heap.give_back()
+    memory_release.give_back()
     assert before - _rss_kib() > 16 * 1024  # of the 47 MiB freed
     assert len(kept) == 6000

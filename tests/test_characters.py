@@ -12,8 +12,8 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from kbgen.adapters.cli import main
+from kbgen.data.data_folder import load_kb
 from kbgen.data.errors import DataError
-from kbgen.data.load import load_kb
 from kbgen.mailapps.autoconfig import apple_profile, thunderbird_xml
 
 from .conftest import ROOT

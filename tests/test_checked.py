@@ -12,8 +12,8 @@ from kbgen.adapters.cli import main
 from kbgen.content.reader import date_text, month_text
 from kbgen.content.render import render_pages
 from kbgen.data.checked import build_date
+from kbgen.data.data_folder import load_kb
 from kbgen.data.errors import DataError, Severity
-from kbgen.data.load import load_kb
 
 from .conftest import copy_project
 

@@ -10,7 +10,7 @@ import pytest
 
 from kbgen.adapters.cli import main
 from kbgen.content.render import render_pages
-from kbgen.data.load import load_kb
+from kbgen.data.data_folder import load_kb
 
 from .conftest import copy_project
 

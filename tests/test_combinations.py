@@ -30,8 +30,8 @@ from hypothesis import strategies as st
 
 from kbgen.content.render import Renderer, environment
 from kbgen.data import facts
+from kbgen.data.data_folder import load_kb
 from kbgen.data.errors import Severity
-from kbgen.data.load import load_kb
 from kbgen.mailapps.autoconfig import apple_profile, thunderbird_xml
 
 from .conftest import ROOT

@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup, Tag
 
 from kbgen.content.render import Renderer, environment, render_pages
 from kbgen.data import facts, personal
-from kbgen.data.load import load_kb
+from kbgen.data.data_folder import load_kb
 
 from .conftest import ROOT
 

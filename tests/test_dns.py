@@ -17,9 +17,9 @@ from bs4 import BeautifulSoup
 
 from kbgen.adapters.cli import main
 from kbgen.data import facts
+from kbgen.data.data_folder import load_kb
 from kbgen.data.errors import DataError, Severity
 from kbgen.data.kb import KB
-from kbgen.data.load import load_kb
 from kbgen.data.model import MxHost, ServerEndpoint
 from kbgen.data.urls import DNS_ZONE_PATH
 from kbgen.mailapps.dns import zone_snippet

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from kbgen.data.load import FileCache, load_kb
+from kbgen.data.data_folder import FileCache, load_kb
 
 from .conftest import copy_project
 

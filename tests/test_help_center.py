@@ -11,8 +11,8 @@ from bs4 import BeautifulSoup
 
 from kbgen.content.listing import current_first
 from kbgen.data import facts
+from kbgen.data.data_folder import load_kb
 from kbgen.data.kb import KB
-from kbgen.data.load import load_kb
 from kbgen.data.model import Client
 
 from .conftest import ROOT, build_or_fail, copy_project

@@ -9,7 +9,7 @@ import pytest
 
 from kbgen.adapters.cli import main
 from kbgen.content.text import markdown_html
-from kbgen.data.load import load_kb
+from kbgen.data.data_folder import load_kb
 from kbgen.importers.html_markdown import convert
 from kbgen.importers.whmcs_plan import kb_slug
 from kbgen.importers.whmcs_source import read_dump

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kbgen.data.errors import Problem
-from kbgen.data.loader import Document, load_file, load_text
+from kbgen.data.yaml_reader import Document, load_file, load_text
 
 
 def load(text: str) -> Document:
@@ -74,10 +74,10 @@ def test_the_c_parser_reads_the_data() -> None:
     """libyaml is what keeps `kbgen validate` fast; the installed PyYAML must have it."""
     import yaml
 
-    from kbgen.data import loader
+    from kbgen.data import yaml_reader
 
-    assert loader._Parser is yaml.CSafeLoader
-    assert loader.PARSER_NOTE == ""
+    assert yaml_reader._Parser is yaml.CSafeLoader
+    assert yaml_reader.PARSER_NOTE == ""
 
 
 def test_without_libyaml_validate_says_so(tmp_path: Path) -> None:

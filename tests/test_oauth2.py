@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from kbgen.data.data_folder import load_kb
 from kbgen.data.errors import DataError
-from kbgen.data.load import load_kb
 from kbgen.data.oauth2 import thunderbird_knows
 from kbgen.mailapps.autoconfig import apple_profile, thunderbird_xml
 

@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup
 from kbgen.content.render import render_pages
 from kbgen.content.text import markdown_html
 from kbgen.data import personal
-from kbgen.data.load import load_kb
+from kbgen.data.data_folder import load_kb
 
 from .conftest import ROOT
 

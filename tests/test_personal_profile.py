@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from kbgen.data.load import load_kb
+from kbgen.data.data_folder import load_kb
 from kbgen.data.urls import APPLE_PROFILE_PATHS, PERSONAL_PROFILES_PATH
 from kbgen.mailapps.autoconfig import (
     PERSONAL_MARKERS,

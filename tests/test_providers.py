@@ -19,7 +19,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from bs4 import BeautifulSoup
 
-from kbgen.data.load import load_kb
+from kbgen.data.data_folder import load_kb
 from kbgen.data.urls import APPLE_PROFILE_PATH, THUNDERBIRD_PATHS
 
 from .conftest import PROVIDERS, ROOT, provider_names

@@ -12,8 +12,8 @@ import pytest
 from kbgen.adapters.plugin_config import FeedbackConfig
 from kbgen.content.reader import Reader, date_text, feedback_view, git_dates, last_updated
 from kbgen.content.relations import LIMIT, also_read, also_read_all
+from kbgen.data.data_folder import load_kb
 from kbgen.data.errors import DataError
-from kbgen.data.load import load_kb
 from kbgen.data.model import Article, Client
 
 from .conftest import copy_project

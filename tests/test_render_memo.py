@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from markupsafe import Markup
 
-from kbgen.content import memo
+from kbgen.content import shared_partials
 from kbgen.content.render import Renderer, environment, render_pages
-from kbgen.data.load import load_kb
+from kbgen.data.data_folder import load_kb
 from kbgen.data.model import PortsBlock
 
 from .conftest import ROOT, copy_provider, provider_names
@@ -54,21 +54,21 @@ def test_a_block_override_that_picks_a_template_at_render_time_is_not_shared(tmp
 
 def test_which_templates_read_the_page() -> None:
     env = environment()
-    assert not memo.reads_page(env, "blocks/ports.md.j2")  # shared: the provider's ports only
-    assert not memo.reads_page(env, "blocks/text.md.j2")
-    assert memo.reads_page(env, "blocks/settings.md.j2")  # the page's entry decides search
-    assert memo.reads_page(env, "blocks/dns-records.md.j2")  # links from this page
+    assert not shared_partials.reads_page(env, "blocks/ports.md.j2")  # shared: the provider's ports only
+    assert not shared_partials.reads_page(env, "blocks/text.md.j2")
+    assert shared_partials.reads_page(env, "blocks/settings.md.j2")  # the page's entry decides search
+    assert shared_partials.reads_page(env, "blocks/dns-records.md.j2")  # links from this page
 
 
 def test_equal_blocks_share_a_key_and_different_ones_do_not() -> None:
     a = PortsBlock.model_validate({"type": "ports", "protocols": ["imap", "smtp"]})
     b = PortsBlock.model_validate({"type": "ports", "protocols": ["imap", "smtp"]})
     c = PortsBlock.model_validate({"type": "ports", "protocols": ["imap", "smtp"], "heading": "Ports"})
-    assert memo.freeze({"block": a}) == memo.freeze({"block": b})
-    assert memo.freeze({"block": a}) != memo.freeze({"block": c})
-    assert memo.freeze({"x": [1, 2]}) != memo.freeze({"x": [2, 1]})
+    assert shared_partials.freeze({"block": a}) == shared_partials.freeze({"block": b})
+    assert shared_partials.freeze({"block": a}) != shared_partials.freeze({"block": c})
+    assert shared_partials.freeze({"x": [1, 2]}) != shared_partials.freeze({"x": [2, 1]})
     with pytest.raises(TypeError, match="hashable"):
-        memo.freeze({"x": object.__new__(type("Unhashable", (), {"__hash__": None}))})
+        shared_partials.freeze({"x": object.__new__(type("Unhashable", (), {"__hash__": None}))})
 
 
 class _Unshared(Renderer):

@@ -14,7 +14,7 @@ from mkdocs.config import load_config
 
 from kbgen.adapters.render_process import RenderProcess, StreamedFile
 from kbgen.content.render import Renderer, environment, render_pages
-from kbgen.data.load import load_kb
+from kbgen.data.data_folder import load_kb
 
 from .conftest import ROOT, copy_provider, provider_names
 

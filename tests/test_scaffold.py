@@ -12,8 +12,8 @@ import pytest
 
 from kbgen.adapters.cli import main
 from kbgen.adapters.scaffold import yaml_text
-from kbgen.data.loader import Document, load_file
 from kbgen.data.schema import schema_for
+from kbgen.data.yaml_reader import Document, load_file
 
 from .conftest import copy_project, mkdocs_build
 
@@ -189,7 +189,7 @@ ROUND_TRIP = ["0x1F", "0o17", "0b101", "1_000", "007", "2021", "1.5", "yes", "NO
 
 @pytest.mark.parametrize("title", ROUND_TRIP)
 def test_any_title_reads_back_through_kbgens_own_loader(title: str, tmp_path: Path) -> None:
-    from kbgen.data.loader import Document, load_text
+    from kbgen.data.yaml_reader import Document, load_text
 
     loaded = load_text(f"title: {yaml_text(title)}\n", "x.yml")
     assert isinstance(loaded, Document), loaded

@@ -12,10 +12,10 @@ import pytest
 
 from kbgen.adapters.cli import main
 from kbgen.data.kb import FOLDERS, SINGLE_FILES
-from kbgen.data.loader import Document, load_text
 from kbgen.data.model import KINDS
 from kbgen.data.schema import DRAFT, modeline, render, schema_for
 from kbgen.data.validation import validate
+from kbgen.data.yaml_reader import Document, load_text
 
 ROOT = Path(__file__).resolve().parent.parent
 

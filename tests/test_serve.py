@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from kbgen.content.render import render_pages
-from kbgen.data.load import load_kb
+from kbgen.data.data_folder import load_kb
 
 from .conftest import copy_project
 

@@ -8,8 +8,8 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 
 from kbgen.content.render import render_pages
+from kbgen.data.data_folder import load_kb
 from kbgen.data.kb import KB
-from kbgen.data.load import load_kb
 from kbgen.data.urls import card_uri
 
 from .conftest import ROOT

@@ -8,9 +8,9 @@ import os
 import sys
 from pathlib import Path
 
+from ..data.data_folder import load_kb
 from ..data.errors import DataError, Problem, format_github, format_json, format_text, sort_problems
-from ..data.load import load_kb
-from ..data.loader import PARSER_NOTE
+from ..data.yaml_reader import PARSER_NOTE
 
 FORMATS = {"text": format_text, "github": format_github, "json": format_json}
 

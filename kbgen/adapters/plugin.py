@@ -23,17 +23,17 @@ from ..content.reader import DateMemo, Reader, feedback_view, page_dates, suppor
 from ..content.render import GeneratedPage, Renderer, category_links, environment, render_pages
 from ..content.text import markdown_escapes
 from ..data import facts
+from ..data.data_folder import FileCache, load_kb
 from ..data.errors import DataError, Severity, format_text
 from ..data.kb import KB
-from ..data.load import FileCache, load_kb
-from ..data.loader import PARSER_NOTE
 from ..data.urls import OG_IMAGE_PATH, category_uri, edit_url
+from ..data.yaml_reader import PARSER_NOTE
 from ..hosting.guard import Guard
 from ..hosting.netlify import NetlifyFilesError, is_preview, new_guard, write_netlify_files
 from ..hosting.robots import write_robots
 from ..mailapps.autoconfig import settings_url, write_machine_files
 from ..mailapps.autodiscover import write_function
-from . import a11y, heap, workers
+from . import a11y, memory_release, workers
 from .guard_process import GuardFailed, GuardProcess
 from .page_parts import LazyParts, PageParts, canonical_url
 from .plugin_config import KbgenConfig
@@ -363,7 +363,7 @@ class KbgenPlugin(BasePlugin[KbgenConfig]):
             page.content = ""
             self._written += 1
             if self._written % GIVE_BACK_EVERY == 0:
-                heap.give_back()
+                memory_release.give_back()
         return output
 
     @event_priority(-100)

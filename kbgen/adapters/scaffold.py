@@ -18,9 +18,9 @@ from pathlib import Path
 
 from ..data.chars import describe, forbidden, spoofing
 from ..data.kb import FOLDERS, SINGLE_FILES
-from ..data.loader import Document, load_file, load_text
 from ..data.model import SLUG_RE
 from ..data.schema import SCHEMA_DIR
+from ..data.yaml_reader import Document, load_file, load_text
 
 # Kinds written one file per id, and the singletons (no id); "category" adds an
 # entry to categories.yml.

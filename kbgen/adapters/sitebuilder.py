@@ -42,7 +42,7 @@ from mkdocs.structure.files import Files, InclusionLevel, get_files, set_exclusi
 from mkdocs.structure.nav import Navigation, Section, get_navigation
 from mkdocs.structure.pages import Page
 
-from ..data.load import unchanged
+from ..data.data_folder import unchanged
 from ..hosting.netlify import is_preview
 from .plugin import KbgenPlugin
 

@@ -30,7 +30,7 @@ from ..data.urls import (
     entry_uri,
     page_url,
 )
-from . import listing, memo, search
+from . import listing, search, shared_partials
 from .reader import month_text, support_view
 from .text import DEFAULT_ESCAPES, as_text, keep_whole, markdown_html, plain
 
@@ -103,7 +103,7 @@ class Renderer:
         Those are all it sees, so equal inputs give equal text: it is rendered once
         per build for each distinct ``context`` and reused on every page that asks.
         """
-        key = (name, memo.freeze(context))
+        key = (name, shared_partials.freeze(context))
         text = self._partials.get(key)
         if text is None:
             text = self._partials[key] = self._first_include(key, name, context)
@@ -128,7 +128,7 @@ class Renderer:
         name = f"blocks/{block.type}.md.j2"
         reads_page = self._page_blocks.get(name)
         if reads_page is None:
-            reads_page = self._page_blocks[name] = memo.reads_page(self.env, name)
+            reads_page = self._page_blocks[name] = shared_partials.reads_page(self.env, name)
         if reads_page:
             return self._partial(name, {"block": block, "uri": uri, "entry": entry,
                                         "crumbs": self.kb.ancestors(entry.category)})

@@ -13,8 +13,8 @@ import os
 from collections.abc import Iterable, Mapping
 
 from .errors import Problem, Severity
-from .loader import Document
 from .model import Client, Provider, Strict
+from .yaml_reader import Document
 
 
 def build_date(environ: Mapping[str, str] | None = None) -> dt.date:

@@ -8,14 +8,12 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .carry import ByObject
 from .checked import build_date, check_checked
 from .dnscheck import check_dns
 from .errors import Problem, Severity
 from .facts import INCOMING, PROTOCOLS, incoming, offered, placeholders, standard_port
 from .kb import KB
 from .legacy import check_legacy
-from .loader import Document
 from .markup import image_sources, is_external
 from .model import (
     PLACEHOLDER_RE,
@@ -33,6 +31,8 @@ from .model import (
     TroublesBlock,
 )
 from .oauth2 import thunderbird_knows
+from .reuse import ByObject
+from .yaml_reader import Document
 
 WARN = Severity.WARNING
 

@@ -11,8 +11,8 @@ import re
 from typing import Any
 
 from .errors import Problem, Severity
-from .loader import Document, PathKey
 from .model import Dns, Provider
+from .yaml_reader import Document, PathKey
 
 WARN = Severity.WARNING
 

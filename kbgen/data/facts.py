@@ -15,9 +15,9 @@ from typing import Any, get_args
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from .carry import ByObject
 from .kb import KB
 from .model import MARKDOWN_FIELD, PLACEHOLDER_RE, Endpoint, Protocol, Provider, Server
+from .reuse import ByObject
 
 SECURITY_LABELS = {
     "tls": "SSL/TLS (implicit TLS)",

@@ -1,6 +1,6 @@
 """The validated knowledge base: every data file's model, and the queries pages need.
 
-``kbgen.data.load.load_kb`` builds one; nothing downstream ever sees invalid data.
+``kbgen.data.data_folder.load_kb`` builds one; nothing downstream ever sees invalid data.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .errors import Problem
-from .loader import Document
 from .model import (
     Article,
     Categories,
@@ -23,6 +22,7 @@ from .model import (
     Strict,
     Troubleshooting,
 )
+from .yaml_reader import Document
 
 Entry = Article | Client
 _T = TypeVar("_T")

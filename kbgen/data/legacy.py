@@ -48,9 +48,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 from .errors import Problem
 from .kb import KB
-from .loader import Document, PathKey
 from .model import Article, Categories, Category, Client, Strict
 from .urls import category_uri, entry_uri, page_url
+from .yaml_reader import Document, PathKey
 
 STATUS = 301
 _KB_URL = re.compile(r"/knowledgebase/(\d+)/([^/?#]+)\.html")  # whole URLs: fullmatch

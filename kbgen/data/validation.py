@@ -15,8 +15,8 @@ from pydantic import BaseModel, ValidationError
 
 from .chars import CharacterError
 from .errors import Problem
-from .loader import Document, PathKey, dotted
 from .model import KINDS, Strict
+from .yaml_reader import Document, PathKey, dotted
 
 
 def _all_field_names() -> set[str]:

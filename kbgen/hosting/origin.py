@@ -19,9 +19,9 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from ..data.kb import KB
-from ..data.loader import Document, PathKey, dotted, load_file
 from ..data.markup import one_line
 from ..data.urls import category_uri, entry_uri, page_url
+from ..data.yaml_reader import Document, PathKey, dotted, load_file
 from .guard import Refusal
 
 # A text value of a data file: (file, path in it, the value, the value on one line).

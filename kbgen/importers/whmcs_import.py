@@ -19,9 +19,9 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from ..data.data_folder import load_kb
 from ..data.errors import DataError, Problem, Severity
 from ..data.legacy import redirect_rules
-from ..data.load import load_kb
 from .whmcs_plan import Options, Planned, build_plan
 from .whmcs_report import Outcome, render_report
 from .whmcs_source import Source

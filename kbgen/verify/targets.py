@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ..data.errors import Problem
 from ..data.facts import SECURITY_SHORT, endpoints, offered, server
 from ..data.kb import KB
-from ..data.loader import Document, PathKey
+from ..data.yaml_reader import Document, PathKey
 
 NAMES = {"imap": "IMAP", "pop3": "POP3", "smtp": "SMTP"}
 

@@ -16,8 +16,8 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import pytest
 
 from kbgen.data import facts
+from kbgen.data.data_folder import load_kb
 from kbgen.data.kb import KB
-from kbgen.data.load import load_kb
 from kbgen.data.model import Client
 
 pytestmark = pytest.mark.browser

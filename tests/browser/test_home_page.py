@@ -14,8 +14,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from kbgen.data.data_folder import load_kb
 from kbgen.data.kb import KB
-from kbgen.data.load import load_kb
 
 pytestmark = pytest.mark.browser
 

@@ -17,8 +17,8 @@ import pytest
 from playwright.sync_api import expect
 
 from kbgen.data import facts
+from kbgen.data.data_folder import load_kb
 from kbgen.data.kb import KB
-from kbgen.data.load import load_kb
 from kbgen.data.model import Client
 from kbgen.data.urls import entry_uri, page_url
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kbgen.data.load import load_kb
+from kbgen.data.data_folder import load_kb
 from kbgen.hosting.guard import Guard
 from kbgen.hosting.origin import describe_all
 

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from kbgen.adapters.preview import parse_headers, parse_redirects
+from kbgen.data.data_folder import load_kb
 from kbgen.data.legacy import redirect_rules
-from kbgen.data.load import load_kb
 from kbgen.hosting.redirects import render_redirects
 
 from ..conftest import ROOT, copy_project

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
-from kbgen.data.load import load_kb
+from kbgen.data.data_folder import load_kb
 
 
 def test_article_pages_name_a_published_png_for_link_previews(example_site: Path) -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from kbgen.adapters.preview import parse_redirects, redirect_for
+from kbgen.data.data_folder import load_kb
 from kbgen.data.errors import DataError
 from kbgen.data.legacy import Redirect, redirect_rules, whmcs_slug
-from kbgen.data.load import load_kb
 from kbgen.hosting.netlify import NetlifyFilesError, check_redirects
 from kbgen.hosting.redirects import render_redirects
 

@@ -1,7 +1,7 @@
 """Results carried from one load of the data to the next, object by object (the preview).
 
 An unchanged file gives the same objects on the next load (the loader's file
-cache, ``load.FileCache``), so what was worked out for them last time can be
+cache, ``data_folder.FileCache``), so what was worked out for them last time can be
 used again, as long as what it was worked out against is the same. Objects are
 matched by identity, never by value: an equal object from an edited file is
 worked out anew. Each load keeps only the objects it saw, so nothing outlives

@@ -13,15 +13,15 @@ from pathlib import Path
 from stat import S_ISDIR
 from typing import Any
 
-from .carry import ByObject
 from .checks import check_images, check_kb
 from .errors import DataError, Problem, errors_only
 from .facts import fill_placeholders
 from .kb import FOLDERS, KB, SINGLE_FILES
-from .loader import Document, load_file
 from .model import Article, Categories, Client, Protocol, Provider, Strict, Troubleshooting
 from .personal import markdown_values
+from .reuse import ByObject
 from .validation import validate
+from .yaml_reader import Document, load_file
 
 
 def _display(path: Path, root: Path) -> str:
@@ -62,7 +62,7 @@ def _data_files(data_dir: Path) -> list[tuple[str, tuple[str, ...]]]:
 # that changed; the checks across files always run on the whole data.
 class FileCache(dict[str, tuple[tuple[int, int, int], Document | Problem, Strict | None, list[Problem]]]):
     """The files read, and what was worked out from each file's objects alone
-    (``carry.ByObject``): filling their placeholders, and the checks of their text."""
+    (``reuse.ByObject``): filling their placeholders, and the checks of their text."""
 
     def __init__(self) -> None:
         super().__init__()
