@@ -21,8 +21,8 @@ from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
 from ..data import markup
+from ..data.facts import fill
 from ..data.markup import MARKDOWN_EXTENSIONS, one_line
-from ..data.model import PLACEHOLDER_RE
 from ..data.personal import COPY_KINDS, MARK_RE, PATTERN_RE, unmark
 
 ALLOWED_TAGS = {
@@ -175,11 +175,6 @@ def as_text(text: object, escapes: frozenset[str] = DEFAULT_ESCAPES) -> Markup:
     (``PlainText``, kbgen.data.model), so no template, a site's own included, can
     hand one to Markdown as syntax; see ``kbgen.data.markup.as_text``."""
     return Markup(markup.as_text(text, escapes))
-
-
-def fill(text: str, values: Mapping[str, str]) -> str:
-    """Replace {{ name }} placeholders; checks already refused unknown names."""
-    return PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 
 def _shown(mark: re.Match[str]) -> str:

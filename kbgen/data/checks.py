@@ -11,7 +11,7 @@ from typing import Any
 from .checked import build_date, check_checked
 from .dnscheck import check_dns
 from .errors import Problem, Severity
-from .facts import INCOMING, PROTOCOLS, incoming, offered, placeholders, standard_port
+from .facts import INCOMING, PROTOCOLS, SECURITY, incoming, offered, placeholders, standard_port
 from .kb import KB
 from .legacy import check_legacy
 from .markup import image_sources, is_external
@@ -463,9 +463,6 @@ def _check_ports_typed(doc: Document, path: tuple[Any, ...], text: str,
     return problems
 
 
-_SECURITY_NAMES = {"tls": "SSL/TLS (tls)", "starttls": "STARTTLS", "none": "no encryption"}
-
-
 def _placeholder_problem(name: str, values: dict[str, str], provider: Provider) -> tuple[str, str]:
     """Why a placeholder has no value: a typo, or a server or security this provider lacks."""
     shown = f"{{{{ {name} }}}}"
@@ -473,9 +470,9 @@ def _placeholder_problem(name: str, values: dict[str, str], provider: Provider) 
     if pid in PROTOCOLS and pid not in offered(provider):
         return (f"{shown} names {pid.upper()}, which data/provider.yml does not offer",
                 f"remove it, or add servers.{pid} to data/provider.yml")
-    if pid in PROTOCOLS and fact in _SECURITY_NAMES:
+    if pid in PROTOCOLS and fact in SECURITY:
         return (f"{shown}: data/provider.yml offers no {pid.upper()} endpoint with "
-                f"{_SECURITY_NAMES[fact]}", f"use {{{{ {pid}.port }}}} for the recommended port, "
+                f"{SECURITY[fact].long}", f"use {{{{ {pid}.port }}}} for the recommended port, "
                 f"or {{{{ {pid}.ports }}}} for all of them")
     return f"unknown placeholder {shown}", _choices(name, values)
 

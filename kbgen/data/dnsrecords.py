@@ -112,7 +112,7 @@ def srv_records(kb: KB, ttl: int) -> list[Record]:
         server = getattr(kb.provider.servers, pid, None)
         found = (facts.endpoint(facts.endpoints(kb.provider, protocol), security)
                  if server is not None else None)
-        mode = facts.SECURITY_SHORT[security]
+        mode = facts.SECURITY[security].short
         if found is None or server is None:
             out.append(Record(label, "SRV", ttl, ".", priority=0, weight=0, port=0,
                               purpose=f"{protocol.name} with {mode}: not offered"))

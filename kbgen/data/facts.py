@@ -19,12 +19,20 @@ from .kb import KB
 from .model import MARKDOWN_FIELD, PLACEHOLDER_RE, Endpoint, Protocol, Provider, Server
 from .reuse import ByObject
 
-SECURITY_LABELS = {
-    "tls": "SSL/TLS (implicit TLS)",
-    "starttls": "STARTTLS",
-    "none": "None (unencrypted)",
+
+@dataclass(frozen=True)
+class SecurityMode:
+    """A connection's security in the words readers meet: the one table of them."""
+
+    short: str  # as mail apps label it: settings tables, steps, profile and zone comments
+    long: str  # where it is explained: the ports table
+
+
+SECURITY = {
+    "tls": SecurityMode("SSL/TLS", "SSL/TLS (implicit TLS)"),
+    "starttls": SecurityMode("STARTTLS", "STARTTLS"),
+    "none": SecurityMode("None", "None (unencrypted)"),
 }
-SECURITY_SHORT = {"tls": "SSL/TLS", "starttls": "STARTTLS", "none": "None"}
 # Thunderbird autoconfig socketType and Outlook Autodiscover Encryption values.
 THUNDERBIRD_SOCKET = {"tls": "SSL", "starttls": "STARTTLS", "none": "plain"}
 
@@ -184,14 +192,14 @@ def placeholders(kb: KB) -> dict[str, str]:
     values["incoming.name"] = way_in.protocol.name
     values["incoming.host"] = way_in.host
     values["incoming.port"] = str(way_in.endpoints[0].port)
-    values["incoming.security"] = SECURITY_SHORT[way_in.endpoints[0].security]
+    values["incoming.security"] = SECURITY[way_in.endpoints[0].security].short
     for pid in offered(p):
         row = settings_row(kb, pid)
         values[f"{pid}.host"] = row.host
         # The first endpoint is the recommended one (authors list implicit TLS first).
         values[f"{pid}.port"] = str(row.endpoints[0].port)
         values[f"{pid}.ports"] = port_list([e.port for e in row.endpoints])
-        values[f"{pid}.security"] = SECURITY_SHORT[row.endpoints[0].security]
+        values[f"{pid}.security"] = SECURITY[row.endpoints[0].security].short
         for sec in ("tls", "starttls", "none"):
             found = endpoint(row.endpoints, sec)
             if found is not None:

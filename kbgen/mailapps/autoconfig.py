@@ -164,7 +164,7 @@ def apple_profile(kb: KB, incoming: str = "imap", *, personal: bool = False) -> 
         "PayloadDisplayName": f"{p.name} email" + ("" if incoming == "imap" else f" ({label})")
                               + (" for" + named if personal else ""),
         "PayloadDescription": f"Adds your {p.name} mailbox{named} to Mail "
-                              f"({label}, {facts.SECURITY_SHORT[inbound.security]}).",
+                              f"({label}, {facts.SECURITY[inbound.security].short}).",
         "PayloadOrganization": p.name,
         "PayloadRemovalDisallowed": False,
         "PayloadContent": [payload],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..data.errors import Problem
-from ..data.facts import SECURITY_SHORT, endpoints, offered, server
+from ..data.facts import SECURITY, endpoints, offered, server
 from ..data.kb import KB
 from ..data.yaml_reader import Document, PathKey
 
@@ -33,7 +33,7 @@ class Target:
     @property
     def label(self) -> str:
         """How the data's security reads to a person: 'SSL/TLS', 'STARTTLS'."""
-        return SECURITY_SHORT[self.security]
+        return SECURITY[self.security].short
 
     def problem(self, fact: str, message: str, hint: str = "") -> Problem:
         """A problem at the fact it contradicts: ``host``, ``security``, ``port``,

@@ -15,9 +15,9 @@ import pytest
 import yaml
 
 from kbgen.content.listing import is_legacy
-from kbgen.content.text import fill
 from kbgen.data import facts
 from kbgen.data.data_folder import load_kb
+from kbgen.data.facts import fill
 from kbgen.data.kb import KB
 from kbgen.data.urls import category_uri, entry_uri, page_url
 
