@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -22,6 +23,16 @@ PROJECT_FILES = ["mkdocs.yml", "data", "docs", "overrides"]
 # The build date every test sees (4 December 2026), in process and in every build it
 # starts: a guide's 'checked:' month ages against it, so no test changes with the clock.
 os.environ.setdefault("SOURCE_DATE_EPOCH", "1796342400")
+
+
+def edit(path: Path, old: str, new: str, *, pattern: bool = False) -> Path:
+    """An author's edit: the first ``old`` in ``path`` (a multi-line regular expression
+    with ``pattern=True``) becomes ``new``; the test fails if it is not there."""
+    text = path.read_text(encoding="utf-8")
+    changed = re.sub(old, new, text, count=1, flags=re.M) if pattern else text.replace(old, new, 1)
+    assert changed != text, (path, old)
+    path.write_text(changed, encoding="utf-8")
+    return path
 
 
 def copy_project(dest: Path) -> Path:

@@ -8,7 +8,7 @@ is done; MkDocs reads a page from the worker when it gets to it
 (``StreamedFile``), by which time it is usually waiting. After the Markdown the
 worker sends what the plugin's ``_work`` makes next (the articles' dates, then
 each article page's parts, page_parts.py), again in MkDocs' order. The result is
-the same as in process (tests/test_render_process.py).
+the same as in process (tests/adapters/test_render_process.py).
 
 Anything that fails in the worker is done again in process, so the author sees
 exactly the error a render in process raises.

@@ -15,7 +15,7 @@ or moved, a category changed) rebuilds everything, in process. A data file the
 watcher reports again unchanged (same mtime, size and inode) starts no load.
 
 The result is the site a clean ``mkdocs build`` writes, byte for byte
-(tests/test_sitebuilder.py checks it after each kind of change). The full build
+(tests/adapters/test_sitebuilder.py checks it after each kind of change). The full build
 mirrors ``mkdocs.commands.build.build`` of MkDocs 1.6.1, the last 1.x release,
 and uses its page functions; ``mkdocs serve --dirty`` is no substitute, as it
 leaves the nav and the search index of the other pages stale.

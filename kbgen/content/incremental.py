@@ -11,7 +11,7 @@ not tracked: when it changes, every page is rendered again.
 Reads are recorded at the KB's doors (``kb.entries`` and the queries on it), so
 a template, an override or a helper that reaches an entry any other way than
 through the KB is not seen; the preview's byte-for-byte test against a clean
-build (tests/test_sitebuilder.py) is what would show it.
+build (tests/adapters/test_sitebuilder.py) is what would show it.
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ _LINE_START_ONLY = frozenset("#+-.!()>")
 # value stays as written, so "include:_spf.example.com" is not "include:&#95;spf…".
 _PAIRED = frozenset("*_~^=")
 # What makes a line a heading, a table row, a definition, a list item or a rule.
-_BLOCK_START = re.compile(r"#|\||[:+*-](?= |$)|[=-]+$|\d+[.)](?= |$)")
+_BLOCK_START = re.compile(r"#|\||[:+*-](?= |\Z)|[=-]+\Z|\d+[.)](?= |\Z)")
 
 
 def as_text(text: object, escapes: frozenset[str]) -> str:

@@ -45,7 +45,7 @@ _ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
 # Text is text: what would start a link, an image, code or raw HTML anywhere, and a heading,
 # quote, list or rule at the start of a line (of the text node: it may start one) is escaped.
 _INLINE_SYNTAX = re.compile(r"([\\`\[\]*_])")
-_LINE_START = re.compile(r"((?:^|\n)[ \t]*)(#{1,6}(?=\s|$)|>|[-+](?=\s|$)|-{2,}|\d{1,9}[.)](?=\s|$))")
+_LINE_START = re.compile(r"((?:^|\n)[ \t]*)(#{1,6}(?=\s|\Z)|>|[-+](?=\s|\Z)|-{2,}|\d{1,9}[.)](?=\s|\Z))")
 # What a link target written as <…> may not hold: Python-Markdown would end the target at
 # '>', read '\' as an escape and '`' as code; spaces and controls are not URL characters.
 _TARGET_UNSAFE = re.compile(r"[\x00-\x20<>\\`\"\x7f]")

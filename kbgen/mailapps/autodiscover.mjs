@@ -36,7 +36,7 @@ const ENCRYPTION = { tls: ["SSL", "on"], starttls: ["TLS", "on"], none: ["None",
 // ---- the address: the site's own rule ------------------------------------------
 // The same check, limits and normalisation as parse() in docs/assets/kbgen-me.js,
 // where a reader types their address: an address the site shows settings for gets
-// them from Outlook too, and no other. tests/test_autodiscover.py runs both on one
+// them from Outlook too, and no other. tests/mailapps/test_autodiscover.py runs both on one
 // table of addresses and wants the same answer from each.
 
 const MAX_ADDRESS = 254; // RFC 5321: the longest path a mail server accepts

@@ -8,7 +8,7 @@ reviewed ``autodiscover.mjs`` beside this module; the build appends the
 provider's settings as JSON and the routes, so Outlook gets the same host, port
 and security as every page. It imports nothing: a project installed from PyPI
 has no ``package.json``, and Netlify's bundler leaves out an undeclared package
-without a word (``tests/test_autodiscover_bundle.py`` bundles it as Netlify does).
+without a word (``tests/mailapps/test_autodiscover_bundle.py`` bundles it as Netlify does).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 
 _PART = r"(\[[^\]]*\]|[^:\[\]]*)"
-_CONNECT_TO = re.compile(rf"^{_PART}:([0-9]*):{_PART}:([0-9]*)$")
+_CONNECT_TO = re.compile(rf"{_PART}:([0-9]*):{_PART}:([0-9]*)")  # with fullmatch
 
 
 class Unreachable(Exception):
@@ -29,7 +29,7 @@ class ConnectTo:
 
     @classmethod
     def parse(cls, text: str) -> ConnectTo:
-        match = _CONNECT_TO.match(text)
+        match = _CONNECT_TO.fullmatch(text)
         if not match:
             raise ValueError(f"--connect-to {text!r} is not HOST:PORT:ADDRESS:PORT "
                              "(e.g. mail.example.com:993:127.0.0.1:10993)")

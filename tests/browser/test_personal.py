@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import pytest
 
-from ..test_autoconfig import check_profile
+from ..mailapps.test_autoconfig import check_profile
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ from kbgen.adapters.guard_process import QUEUED_PAGES, GuardFailed, GuardProcess
 from kbgen.hosting.guard import Guard, material_templates, template_scripts
 
 from ..conftest import copy_project
-from .test_csp_guard import HOSTILE
+from ..hosting.test_csp_guard import HOSTILE
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 

@@ -18,7 +18,7 @@ from kbgen.data.legacy import redirect_rules
 from kbgen.hosting.redirects import render_redirects
 
 from ..conftest import ROOT, copy_project
-from ..test_oldurl import ACCEPTED
+from ..data.test_oldurl import ACCEPTED
 from .conftest import TOOLS, tool
 
 SCRIPT = Path(__file__).with_name("netlify_parse.mjs")
