@@ -34,7 +34,6 @@ import multiprocessing
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -174,19 +173,10 @@ def serving(site: Path, server: str) -> Iterator[int]:
         with serve_netlify(site, host=HOST) as base:
             yield int(base.rstrip("/").rsplit(":", 1)[1])
         return
-    from kbgen.adapters.serve import Preview, make_server
+    from kbgen.adapters.serve import serving_built
 
-    preview = Preview(site.resolve())
-    with preview.lock:
-        preview.publish()
-    httpd = make_server(preview, HOST, 0)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield int(httpd.server_address[1])
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serving_built(site, host=HOST) as base:
+        yield int(base.rstrip("/").rsplit(":", 1)[1])
 
 
 def _server(site: Path, server: str, port: Connection, stop: Event) -> None:

@@ -391,11 +391,18 @@ def serve_netlify(site_dir: Path, host: str = "127.0.0.1", port: int = 0,
         "redirect_rules": parse_redirects(_read(site_dir / "_redirects")),
         "extra_headers": dict(extra_headers or {}),
     })
-    server = PreviewServer((host, port), handler)
+    with running(PreviewServer((host, port), handler)) as base:
+        yield base
+
+
+@contextlib.contextmanager
+def running(server: PreviewServer) -> Iterator[str]:
+    """``server`` answering on a thread of its own until the block ends; gives its address."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://{host}:{server.server_address[1]}/"
+        host, port = server.server_address[:2]
+        yield f"http://{host!s}:{port}/"
     finally:
         server.shutdown()
         server.server_close()

@@ -21,12 +21,12 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import parse_qs, urlsplit
 
-from .preview import NetlifyHandler, PreviewServer, parse_headers, parse_redirects
+from .preview import NetlifyHandler, PreviewServer, parse_headers, parse_redirects, running
 from .sitebuilder import BuildError, Result, SiteBuilder
 
 log = logging.getLogger("kbgen.serve")
@@ -142,6 +142,17 @@ def make_server(preview: Preview, host: str, port: int) -> PreviewServer:
     return PreviewServer((host, port), handler)
 
 
+@contextlib.contextmanager
+def serving_built(site_dir: Path, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """`kbgen serve`'s server and handler on an already built site, without a watcher or
+    a build (for the tests and the load test); gives its address."""
+    preview = Preview(site_dir.resolve())
+    with preview.lock:
+        preview.publish()
+    with running(make_server(preview, host, port)) as base:
+        yield base
+
+
 class Watcher:
     """Collects changed files under the project (watchdog), a short pause after the last one."""
 
@@ -241,16 +252,16 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, config_file: st
             say(f"kbgen serve: warning: {limit}: an update renders a page again when its own "
                 "inputs change, so such a page can show an old value until the next full build "
                 "(`kbgen serve --verify` checks every update against one)")
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        say(f"kbgen serve: http://{host}:{server.server_address[1]}/ (Ctrl-C stops)")
-        while True:
-            _rebuild(builder, preview, watcher.next(), say, verify)
+        with running(server) as base:
+            say(f"kbgen serve: {base} (Ctrl-C stops)")
+            while True:
+                _rebuild(builder, preview, watcher.next(), say, verify)
     except KeyboardInterrupt:
         return 0
     finally:
+        # Not server.shutdown(): it waits for a serving loop, and a Ctrl-C during the
+        # first build comes before there is one.
         watcher.stop()
-        server.shutdown()
         server.server_close()
         shutil.rmtree(site_dir, ignore_errors=True)
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import socket
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from kbgen.adapters.preview import serve_netlify
-from kbgen.adapters.serve import Preview, make_server
+from kbgen.adapters.serve import serving_built
 
 SECRET = "SECRET-beside-the-site"
 
@@ -63,20 +62,9 @@ def get(base: str, path: str, gzipped: bool = False) -> Answer:
                 + b"Connection: close\r\n\r\n")
 
 
-@contextlib.contextmanager
-def kbgen_serve(site: Path) -> Iterator[str]:
+def kbgen_serve(site: Path) -> contextlib.AbstractContextManager[str]:
     """`kbgen serve`'s server and handler on an already built site (no watcher, no build)."""
-    preview = Preview(site.resolve())
-    with preview.lock:
-        preview.publish()
-    server = make_server(preview, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    return serving_built(site)
 
 
 SERVERS: dict[str, Callable[[Path], contextlib.AbstractContextManager[str]]] = {
