@@ -297,6 +297,10 @@ class Image(Strict):
 
 class TextBlock(Strict):
     type: Literal["text"]
+    key: Slug | None = Field(
+        default=None, description="A stable name for this part, e.g. choose-manual: a "
+        "translation in data/translations/<lang>/ finds its text by it, so reordering or "
+        "inserting parts never attaches a translation to the wrong one.")
     heading: Text | None = None
     markdown: Markdown
 
@@ -305,6 +309,10 @@ class OverviewBlock(Strict):
     """What each protocol is, how it works, strengths, limits, who it suits."""
 
     type: Literal["protocol-overview"]
+    key: Slug | None = Field(
+        default=None, description="A stable name for this part, e.g. choose-manual: a "
+        "translation in data/translations/<lang>/ finds its text by it, so reordering or "
+        "inserting parts never attaches a translation to the wrong one.")
     heading: Text | None = None
     protocols: list[ProtocolId] = Field(min_length=1)
 
@@ -316,6 +324,10 @@ class ComparisonRow(Strict):
 
 class ComparisonBlock(Strict):
     type: Literal["comparison"]
+    key: Slug | None = Field(
+        default=None, description="A stable name for this part, e.g. choose-manual: a "
+        "translation in data/translations/<lang>/ finds its text by it, so reordering or "
+        "inserting parts never attaches a translation to the wrong one.")
     heading: Text | None = None
     protocols: list[ProtocolId] = Field(min_length=2)
     rows: list[ComparisonRow] = Field(min_length=1)
@@ -325,6 +337,10 @@ class PortsBlock(Strict):
     """Standard ports and the provider's servers, read from protocol and provider data."""
 
     type: Literal["ports"]
+    key: Slug | None = Field(
+        default=None, description="A stable name for this part, e.g. choose-manual: a "
+        "translation in data/translations/<lang>/ finds its text by it, so reordering or "
+        "inserting parts never attaches a translation to the wrong one.")
     heading: Text | None = None
     protocols: list[ProtocolId] = Field(min_length=1)
 
@@ -333,6 +349,10 @@ class SettingsBlock(Strict):
     """The provider's full incoming/outgoing settings table."""
 
     type: Literal["settings"]
+    key: Slug | None = Field(
+        default=None, description="A stable name for this part, e.g. choose-manual: a "
+        "translation in data/translations/<lang>/ finds its text by it, so reordering or "
+        "inserting parts never attaches a translation to the wrong one.")
     heading: Text | None = None
     incoming: list[Literal["imap", "pop3"]] = Field(
         default_factory=list,
@@ -343,6 +363,10 @@ class TroublesBlock(Strict):
     """Problems from data/troubleshooting.yml with their causes and fixes."""
 
     type: Literal["troubleshooting"]
+    key: Slug | None = Field(
+        default=None, description="A stable name for this part, e.g. choose-manual: a "
+        "translation in data/translations/<lang>/ finds its text by it, so reordering or "
+        "inserting parts never attaches a translation to the wrong one.")
     heading: Text | None = None
     problems: list[Slug] = Field(default_factory=list, description="Ids; empty means all.")
 
@@ -351,6 +375,10 @@ class DnsRecordsBlock(Strict):
     """The DNS records for email on a customer's own domain, from dns: in data/provider.yml."""
 
     type: Literal["dns-records"]
+    key: Slug | None = Field(
+        default=None, description="A stable name for this part, e.g. choose-manual: a "
+        "translation in data/translations/<lang>/ finds its text by it, so reordering or "
+        "inserting parts never attaches a translation to the wrong one.")
     heading: Text | None = None
 
 
@@ -399,6 +427,10 @@ class Article(Common):
 
 
 class Step(Strict):
+    key: Slug | None = Field(
+        default=None, description="A stable name for this part, e.g. choose-manual: a "
+        "translation in data/translations/<lang>/ finds its text by it, so reordering or "
+        "inserting parts never attaches a translation to the wrong one.")
     title: Text
     text: Markdown | None = None
     image: Image | None = None
