@@ -9,6 +9,7 @@ from ..data.kb import KB
 from .net import ConnectTo, Deadline, Unreachable, contexts
 from .probe import Outcome, probe
 from .published_dns import Nameserver, check_published
+from .setup_hosts import check_setup_hosts
 from .targets import Target, targets
 
 OK, WRONG, UNREACHABLE = 0, 1, 2
@@ -62,6 +63,9 @@ def verify(kb: KB, sample_domain: str, connect_to: list[ConnectTo], cafile: str 
             outcome = probe(target, connect_to, trust, deadline)
         report.wrong.extend(outcome.wrong)
         report.unreachable.extend(outcome.unreachable)
+    outcome = check_setup_hosts(kb, sample_domain, connect_to, trust[0], deadline)
+    report.wrong.extend(outcome.wrong)
+    report.unreachable.extend(outcome.unreachable)
     if dns and kb.provider.dns is not None:
         report.dns_domain = sample_domain
         outcome = check_published(kb, sample_domain, nameserver, deadline)

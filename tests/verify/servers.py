@@ -8,14 +8,16 @@ STARTTLS, which would make the plaintext checks pass for the wrong reason.
 
 from __future__ import annotations
 
+import http.server
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -399,3 +401,37 @@ def _wait_for_dns(port: int, process: subprocess.Popen[bytes], log: Path) -> Non
         if process.poll() is not None or time.monotonic() > end:
             raise RuntimeError(f"named did not start: {log.read_text(errors='replace')}")
         time.sleep(0.05)
+
+
+@contextmanager
+def https_host(cert: Path, key: Path, answer: Callable[[str, str, bytes], tuple[int, bytes]]
+               ) -> Iterator[int]:
+    """An HTTPS server on a loopback port whose every request ``answer(method, path, body)``
+    answers: a stand-in for the host mail apps fetch their settings from."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            status, body = answer(self.command, self.path, self.rfile.read(length))
+            self.send_response(status)
+            self.send_header("Content-Type", "application/xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _answer  # noqa: N815 (http.server's naming)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass
+
+    server = http.server.ThreadingHTTPServer((ADDRESS, 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()

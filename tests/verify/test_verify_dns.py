@@ -31,7 +31,10 @@ dns:
       priority: 20
   spf: v=spf1 include:_spf.example.com ~all
   dmarc: v=DMARC1; p=none; rua=mailto:dmarc@example.com
-  autoconfig: autoconfig.example.com
+  dkim:  # a CNAME to the provider's key, as the DNS article shows it
+    selector: mail
+    key_source: Your control panel shows the key.
+    cname: dkim.example.com
 """
 MX2_AT, SPF_AT, DMARC_AT = "33:13", "35:8", "36:10"  # MX1 at 31:13  # in PROVIDER + DNS
 
@@ -57,7 +60,8 @@ def bind(server_dir: Path, dns_project: Path) -> Iterator[servers.Named]:
     snippet = zone_snippet(load_kb(dns_project))
     assert snippet is not None
     broken = (snippet.replace("mx2.example.com.", "mx3.example.net.")
-              .replace("include:_spf.example.com", "include:_spf.example.net"))
+              .replace("include:_spf.example.com", "include:_spf.example.net")
+              .replace("dkim.example.com.", "dkim.example.net."))
     broken = "\n".join(line for line in broken.splitlines() if not line.startswith("_dmarc"))
     with servers.named(server_dir / "named", {"good.example.org": snippet,
                                               "bad.example.org": broken}) as named:
@@ -94,6 +98,8 @@ def test_each_published_difference_is_shown_at_its_fact(
         f"'v=spf1 include:_spf.example.com ~all' {fix}",
         f"data/provider.yml:{DMARC_AT}: dns.dmarc: _dmarc.bad.example.org has no TXT record "
         f"'v=DMARC1; p=none; rua=mailto:dmarc@example.com' {fix}",
+        "data/provider.yml:40:12: dns.dkim.cname: mail._domainkey.bad.example.org publishes CNAME "
+        f"dkim.example.net. where the DNS article says 'dkim.example.com.' {fix}",
     ]
 
 
