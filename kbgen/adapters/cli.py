@@ -78,6 +78,7 @@ def _seconds(text: str) -> float:
 def _verify(args: argparse.Namespace) -> int:
     import ssl
 
+    from ..verify.account import PASSWORD_VARIABLE, Account
     from ..verify.net import ConnectTo
     from ..verify.published_dns import Nameserver
     from ..verify.report import verify
@@ -86,6 +87,9 @@ def _verify(args: argparse.Namespace) -> int:
     try:
         connect_to = [ConnectTo.parse(text) for text in args.connect_to]
         nameserver = Nameserver.parse(args.nameserver) if args.nameserver is not None else None
+        account = None
+        if args.account is not None:
+            account = Account.parse(args.account, os.environ.get(PASSWORD_VARIABLE))
     except ValueError as err:
         print(f"kbgen: {err}", file=sys.stderr)
         return 2
@@ -99,7 +103,8 @@ def _verify(args: argparse.Namespace) -> int:
     domain = args.domain or kb.provider.domain
     try:
         report = verify(kb, domain, connect_to, args.cafile, args.timeout, args.deadline,
-                        dns=args.dns or nameserver is not None, nameserver=nameserver)
+                        dns=args.dns or nameserver is not None, nameserver=nameserver,
+                        account=account)
     except (OSError, ssl.SSLError) as err:  # only --cafile is read before the servers
         print(f"kbgen: --cafile {args.cafile}: cannot use it as CA certificates ({err})",
               file=sys.stderr)
@@ -292,7 +297,7 @@ def parser() -> argparse.ArgumentParser:
         "readers type and not expiring within 21 days, no password login before TLS, the "
         "sign-in mechanisms 'authentication' implies, and SMTP refusing mail without a login "
         "when smtp_auth_required says so. Each difference is reported at the fact it "
-        "contradicts. Nothing is ever sent.",
+        "contradicts. Nothing is sent unless --account asks for one message to itself.",
         epilog="exit status: 0 the servers do what the data says; 1 a server contradicts the "
         "data (or the data has errors); 2 a server could not be reached or did not answer in "
         "time (or the command line is wrong). "
@@ -314,6 +319,10 @@ def parser() -> argparse.ArgumentParser:
                        "DMARC, autoconfig, Autodiscover, SRV) at --domain and compare them")
     check.add_argument("--nameserver", metavar="ADDRESS[:PORT]",
                        help="ask this DNS server instead of the system's resolver (implies --dns)")
+    check.add_argument("--account", metavar="ADDRESS",
+                       help="also sign in as ADDRESS on every endpoint (password from the "
+                       "environment variable KBGEN_VERIFY_PASSWORD) and send one message to "
+                       "itself by SMTP, found again (and deleted) by IMAP and POP3")
     check.set_defaults(func=_verify)
 
     build = sub.add_parser("build", help="validate, then build the site atomically")

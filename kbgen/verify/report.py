@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from ..data.errors import Problem, sort_problems
 from ..data.kb import KB
+from .account import Account, check_account
 from .net import ConnectTo, Deadline, Unreachable, contexts
 from .probe import Outcome, probe
 from .published_dns import Nameserver, check_published
@@ -20,6 +21,7 @@ OK, WRONG, UNREACHABLE = 0, 1, 2
 class Report:
     checked: list[Target] = field(default_factory=list)
     dns_domain: str | None = None  # the domain whose records were asked for, with --dns
+    account: str | None = None  # the address signed in with, with --account
     wrong: list[Problem] = field(default_factory=list)
     unreachable: list[Problem] = field(default_factory=list)
 
@@ -34,6 +36,8 @@ class Report:
 
     def summary(self) -> str:
         endpoints = f"{len(self.checked)} endpoint(s)"
+        if self.account:
+            endpoints += f", signed in as {self.account} and a message sent to itself"
         if self.dns_domain:
             endpoints += f" and the DNS records of {self.dns_domain}"
         if self.status == OK:
@@ -48,7 +52,7 @@ class Report:
 
 def verify(kb: KB, sample_domain: str, connect_to: list[ConnectTo], cafile: str | None,
            timeout: float, deadline_seconds: float, *, dns: bool = False,
-           nameserver: Nameserver | None = None) -> Report:
+           nameserver: Nameserver | None = None, account: Account | None = None) -> Report:
     deadline = Deadline(deadline_seconds, timeout)
     trust = contexts(cafile)
     report = Report()
@@ -61,6 +65,11 @@ def verify(kb: KB, sample_domain: str, connect_to: list[ConnectTo], cafile: str 
                                                            "give --deadline more seconds")])
         else:
             outcome = probe(target, connect_to, trust, deadline)
+        report.wrong.extend(outcome.wrong)
+        report.unreachable.extend(outcome.unreachable)
+    if account is not None:
+        report.account = account.address
+        outcome = check_account(kb, report.checked, account, connect_to, trust, deadline)
         report.wrong.extend(outcome.wrong)
         report.unreachable.extend(outcome.unreachable)
     outcome = check_setup_hosts(kb, sample_domain, connect_to, trust[0], deadline)

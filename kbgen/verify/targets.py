@@ -37,7 +37,7 @@ class Target:
 
     def problem(self, fact: str, message: str, hint: str = "") -> Problem:
         """A problem at the fact it contradicts: ``host``, ``security``, ``port``,
-        ``endpoint``, ``authentication`` or ``smtp_auth_required``."""
+        ``endpoint``, ``username`` (its format), ``authentication`` or ``smtp_auth_required``."""
         path: PathKey
         base: PathKey = ("servers", self.protocol)
         if fact == "host":
@@ -46,6 +46,8 @@ class Target:
             path = (*base, "endpoints", self.index, fact)
         elif fact == "endpoint":
             path = (*base, "endpoints", self.index)
+        elif fact == "username":
+            path = ("username", "format")
         else:
             path = (fact,)
         if self.doc is None:

@@ -70,7 +70,8 @@ def dovecot(server_dir: Path, ca: servers.CA) -> Iterator[servers.Dovecot]:
 @pytest.fixture(scope="session")
 def postfix(server_dir: Path, ca: servers.CA, dovecot: servers.Dovecot) -> Iterator[servers.Postfix]:
     cert, key = ca.issue(HOST)
-    with servers.postfix(server_dir / "postfix", cert, key, dovecot.auth_socket) as server:
+    with servers.postfix(server_dir / "postfix", cert, key, dovecot.auth_socket,
+                         dovecot.lmtp_socket) as server:
         yield server
 
 

@@ -24,13 +24,15 @@ from pathlib import Path
 
 ADDRESS = "127.0.0.2"
 HOST = "mail.example.com"
+ACCOUNT, PASSWORD = "alice@example.com", "correct horse battery"  # the one mailbox
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 POSTFIX_MASTER = "/usr/lib/postfix/sbin/master"
 NAMED = shutil.which("named") or "/usr/sbin/named"
-MISSING = [path for path in (DOVECOT, POSTFIX_MASTER, NAMED, shutil.which("openssl") or "openssl")
+MISSING = [path for path in (DOVECOT, "/usr/lib/dovecot/lmtp", POSTFIX_MASTER, NAMED,
+                             shutil.which("openssl") or "openssl")
            if not os.access(path, os.X_OK)]
 INSTALL = ("install them with scripts/setup "
-           "(Debian: apt-get install dovecot-imapd dovecot-pop3d postfix bind9)")
+           "(Debian: apt-get install dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix bind9)")
 
 
 @contextmanager
@@ -100,6 +102,7 @@ class Dovecot:
     pop3s: int
     pop3: int
     auth_socket: Path
+    lmtp_socket: Path
     process: subprocess.Popen[bytes]
     log: Path
 
@@ -109,7 +112,7 @@ base_dir = {dir}/run
 state_dir = {dir}/state
 instance_name = kbgen-verify-{name}
 log_path = {dir}/dovecot.log
-protocols = imap pop3
+protocols = imap pop3 lmtp
 listen = {address}
 ssl = {ssl}
 ssl_cert = <{cert}
@@ -119,10 +122,28 @@ disable_plaintext_auth = {no_plaintext}
 login_trusted_networks =
 auth_mechanisms = plain login
 default_internal_user = dovecot
+first_valid_uid = 100  # the mailbox belongs to the dovecot user, a system one
+# Dovecot answers a wrong password after 2 s and slows every later sign-in from the same
+# address (its anvil penalty): longer than the tests' timeouts. Both off, as Dovecot's
+# documentation (Authentication Penalty) says.
+auth_failure_delay = 0
+service anvil {{
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
 default_login_user = dovenull
+# One account, for kbgen verify --account; usernames are whole addresses.
 passdb {{
-  driver = static
-  args = password=not-used
+  driver = passwd-file
+  args = scheme=PLAIN {dir}/users
+}}
+# Postfix delivers the message --account sends to itself over LMTP.
+postmaster_address = postmaster@{domain}
+service lmtp {{
+  unix_listener {dir}/lmtp {{
+    mode = 0666
+  }}
 }}
 userdb {{
   driver = static
@@ -191,15 +212,19 @@ def dovecot(folder: Path, cert: Path, key: Path, *, plaintext_auth: bool = False
     conf = folder / "dovecot.conf"
     conf.write_text(DOVECOT_CONF.format(
         dir=folder, name=folder.name, address=ADDRESS, cert=cert, key=key,
-        ssl="yes" if plaintext_auth else "required",
+        ssl="yes" if plaintext_auth else "required", domain=ACCOUNT.rpartition("@")[2],
         no_plaintext="no" if plaintext_auth else "yes", **ports))
+    shutil.chown(folder / "mail", "dovecot", "dovecot")  # the mailboxes' owner (userdb)
+    (folder / "users").write_text(f"{ACCOUNT}:{{PLAIN}}{PASSWORD}\n")
+    os.chmod(folder / "users", 0o644)
     log = folder / "dovecot.log"
     # Its own session: Postfix's master signals its process group when it stops.
     process = subprocess.Popen([DOVECOT, "-F", "-c", str(conf)], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         wait_for_ports(list(ports.values()), process, log)
-        yield Dovecot(auth_socket=folder / "auth-client", process=process, log=log, **ports)
+        yield Dovecot(auth_socket=folder / "auth-client", lmtp_socket=folder / "lmtp",
+                      process=process, log=log, **ports)
     finally:
         stop(process)
 
@@ -234,11 +259,13 @@ discard unix - - n - - discard
 anvil unix - - n - 1 anvil
 scache unix - - n - 1 scache
 tlsmgr unix - - n 1000? 1 tlsmgr
+lmtp unix - - n - - lmtp
 """
 
 
 @contextmanager
-def postfix(folder: Path, cert: Path, key: Path, auth_socket: Path) -> Iterator[Postfix]:
+def postfix(folder: Path, cert: Path, key: Path, auth_socket: Path,
+            lmtp_socket: Path) -> Iterator[Postfix]:
     """Postfix's master in the foreground with its own configuration and queue, SASL by Dovecot."""
     conf, queue, data = folder / "conf", folder / "queue", folder / "data"
     for path in (conf, queue, data):
@@ -274,6 +301,8 @@ smtpd_tls_cert_file = {cert}
 smtpd_tls_key_file = {key}
 smtpd_sasl_type = dovecot
 smtpd_sasl_path = {auth_socket}
+virtual_mailbox_domains = {ACCOUNT.rpartition("@")[2]}
+virtual_transport = lmtp:unix:{lmtp_socket}
 smtpd_sasl_auth_enable = yes
 smtpd_relay_restrictions = permit_sasl_authenticated, reject
 smtpd_recipient_restrictions = permit_sasl_authenticated, reject

@@ -320,7 +320,7 @@ def test_help_says_what_each_exit_status_means(capsys: pytest.CaptureFixture[str
     assert "2 a server could not be reached or did not answer in time" in shown
     for option in ("--connect-to HOST:PORT:ADDRESS:PORT", "--cafile PATH", "--domain DOMAIN",
                    "--timeout SECONDS", "--deadline SECONDS", "--format {github,json,text}",
-                   "--dns", "--nameserver ADDRESS[:PORT]"):
+                   "--dns", "--nameserver ADDRESS[:PORT]", "--account ADDRESS"):
         assert option in shown
 
 
@@ -352,3 +352,71 @@ def test_a_timeout_must_be_seconds_above_zero(project: Path, value: str,
         main(["--root", str(project), "verify", "--timeout", value])
     assert exited.value.code == 2
     assert "is not a number of seconds above 0" in capsys.readouterr().err
+
+
+def test_an_account_signs_in_everywhere_and_gets_its_own_message(
+        project: Path, ca: servers.CA, dovecot: servers.Dovecot, postfix: servers.Postfix,
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KBGEN_VERIFY_PASSWORD", servers.PASSWORD)
+    status, out, err = run(project, ca, good_routes(dovecot, postfix), capsys,
+                           "--account", servers.ACCOUNT)
+    assert (status, err) == (0, ""), err
+    assert out == (f"kbgen: the servers do what the data says: 6 endpoint(s), signed in as "
+                   f"{servers.ACCOUNT} and a message sent to itself checked\n")
+    # The message was found by IMAP, then by POP3, which deleted it: the mailbox is empty again.
+    maildir = Path(dovecot.log).parent / "mail" / servers.ACCOUNT / "Maildir"
+    assert not list((maildir / "cur").iterdir()) and not list((maildir / "new").iterdir())
+
+
+def test_an_account_with_the_other_username_form(
+        tmp_path: Path, project: Path, ca: servers.CA, dovecot: servers.Dovecot,
+        postfix: servers.Postfix, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The data says usernames are the part before the @; the server wants the address."""
+    root = tmp_path / "project"
+    shutil.copytree(project, root)
+    provider = root / "data" / "provider.yml"
+    provider.write_text(provider.read_text().replace("format: email", "format: localpart"))
+    monkeypatch.setenv("KBGEN_VERIFY_PASSWORD", servers.PASSWORD)
+    status, _out, err = run(root, ca, good_routes(dovecot, postfix), capsys, "--account",
+                            servers.ACCOUNT)
+    assert status == 1, err
+    ports = {993: dovecot.imaps, 143: dovecot.imap, 995: dovecot.pop3s, 110: dovecot.pop3,
+             465: postfix.smtps, 587: postfix.submission}
+    assert sorted(err.splitlines()) == sorted(
+        f"data/provider.yml:9:11: username.format: port {port} on {HOST} {via(to)} refuses "
+        f"alice but signs in {servers.ACCOUNT}: usernames there are the whole address, not what "
+        "username.format says (set username.format to email)" for port, to in ports.items())
+
+
+def test_an_account_without_its_password_is_refused_plainly(
+        project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KBGEN_VERIFY_PASSWORD", raising=False)
+    assert main(["--root", str(project), "verify", "--account", servers.ACCOUNT]) == 2
+    assert capsys.readouterr().err == (
+        f"kbgen: --account {servers.ACCOUNT}: set the password in the environment variable "
+        "KBGEN_VERIFY_PASSWORD (never on the command line, which logs keep)\n")
+
+
+def test_a_wrong_password_is_not_a_mistake_in_the_data(
+        tmp_path: Path, project: Path, ca: servers.CA, dovecot: servers.Dovecot,
+        postfix: servers.Postfix, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(project, root)
+    provider = root / "data" / "provider.yml"
+    text = provider.read_text()
+    text = text[:text.index("  pop3:")] + text[text.index("  smtp:"):]
+    provider.write_text(text.replace("      - security: tls\n      - security: starttls\n",
+                                     "      - security: tls\n"))
+    (root / "data" / "protocols" / "pop3.yml").unlink()
+    monkeypatch.setenv("KBGEN_VERIFY_PASSWORD", "wrong")
+    status, _out, err = run(root, ca, good_routes(dovecot, postfix), capsys,
+                            "--account", servers.ACCOUNT)
+    assert status == 2, err
+    lines = err.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(f"data/provider.yml:16:9: servers.imap.endpoints[0]: port 993 on "
+                               f"{HOST} {via(dovecot.imaps)} refused the sign-in of "
+                               f"{servers.ACCOUNT} (")
+    assert lines[0].endswith("(check the account and the password in KBGEN_VERIFY_PASSWORD)")
