@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..data.data_folder import load_kb
 from ..data.errors import DataError, Problem, format_github, format_json, format_text, sort_problems
+from ..data.translations import Translations, complete_pages, load_translations
 from ..data.yaml_reader import PARSER_NOTE
 
 FORMATS = {"text": format_text, "github": format_github, "json": format_json}
@@ -25,13 +26,18 @@ def _validate(args: argparse.Namespace) -> int:
     root = Path(args.root).resolve()
     if PARSER_NOTE:
         print(f"kbgen: note: {PARSER_NOTE}", file=sys.stderr)
-    problems: list[Problem]
+    problems: list[Problem] = []
+    translations: Translations | None = None
     try:
         kb = load_kb(root, args.data)
         problems = sort_problems(kb.warnings)
+        # Every language's words, checked against the facts just loaded.
+        translations = load_translations(root, kb, args.data)
+        problems = sort_problems([*problems, *translations.warnings])
         failed = bool(problems) and args.strict
     except DataError as err:
-        problems, failed, kb = err.problems, True, None
+        problems = sort_problems([*problems, *err.problems])  # the source's warnings too
+        failed, kb = True, None
     _print_problems(problems, args.format)
     if args.format == "json":  # machine-readable: stdout holds the JSON list and nothing else
         return 1 if failed else 0
@@ -41,6 +47,11 @@ def _validate(args: argparse.Namespace) -> int:
         extra = f", {len(problems)} warning(s)" if problems else ""
         print(f"kbgen: data is valid: {len(kb.entries)} articles, {len(kb.categories)} "
               f"categories, {len(kb.protocols)} protocols{extra}", file=summary_out)
+        for lang in translations.languages if translations is not None else []:
+            assert translations is not None
+            pages = complete_pages(kb, translations, lang, args.data)
+            print(f"kbgen: {lang}: {len(pages)} of {len(kb.categories) + len(kb.entries)} pages "
+                  "translated", file=summary_out)
         if failed:
             print(f"kbgen: {len(problems)} warning(s), and --strict fails on warnings",
                   file=sys.stderr)

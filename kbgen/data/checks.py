@@ -499,7 +499,9 @@ _NOT_PROSE = {"id", "category", "related", "tags", "protocols", "problem", "prob
 def prose(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
     if isinstance(data, dict):
         for key, value in data.items():
-            if key not in _NOT_PROSE:
+            # data/troubleshooting.yml's 'problems' are texts; a block's are ids.
+            texts = isinstance(value, list) and any(isinstance(v, dict) for v in value)
+            if key not in _NOT_PROSE or texts:
                 yield from prose(value, (*path, key))
     elif isinstance(data, list):
         for i, item in enumerate(data):

@@ -112,7 +112,7 @@ class Gap:
     key: str = ""
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.key}" if self.key else f"{self.file} (no such file yet)"
+        return f"{self.file}: {self.key}" if self.key else f"all of {self.file}"
 
 
 # ---------------------------------------------------------------- loading
@@ -358,11 +358,12 @@ def _check_language(kb: KB, lang: str, overlays: dict[str, Overlay],
     for rel, overlay in overlays.items():
         absent = [s.name for s in slots[rel] if s.value is None]
         if absent:
-            single = overlay.kind in ("article", "client")
-            what = "the page is" if single else "pages that show them are"
+            what = ("the page is not published in {lang} until it has them"
+                    if overlay.kind in ("article", "client") else
+                    "pages that show them are not published in {lang} until they are translated")
             problems.append(overlay.doc.problem(
-                (), f"partly translated: no {lang} text yet for {_names(absent)}; {what} not "
-                f"published in {lang} until it has them",
+                (), f"partly translated: no {lang} text yet for {_names(absent)}; "
+                + what.format(lang=lang),
                 f"translate them from {_source_file(kb, data_dir, rel)}", severity=WARN))
     if errors_only(problems):
         return problems  # a file that did not validate would be named as missing below
@@ -377,7 +378,7 @@ def _check_language(kb: KB, lang: str, overlays: dict[str, Overlay],
             problems.append(own.doc.problem(
                 (), f"not published in {lang}: the page also shows texts with no {lang} "
                 f"translation yet: {_names([str(g) for g in elsewhere])}",
-                "translate them in those files", severity=WARN))
+                "write them there", severity=WARN))
     return problems
 
 
