@@ -90,11 +90,13 @@ def _verify(args: argparse.Namespace) -> int:
     import ssl
 
     from ..verify.net import ConnectTo
+    from ..verify.published_dns import Nameserver
     from ..verify.report import verify
 
     root = Path(args.root).resolve()
     try:
         connect_to = [ConnectTo.parse(text) for text in args.connect_to]
+        nameserver = Nameserver.parse(args.nameserver) if args.nameserver is not None else None
     except ValueError as err:
         print(f"kbgen: {err}", file=sys.stderr)
         return 2
@@ -107,7 +109,8 @@ def _verify(args: argparse.Namespace) -> int:
         return 1
     domain = args.domain or kb.provider.domain
     try:
-        report = verify(kb, domain, connect_to, args.cafile, args.timeout, args.deadline)
+        report = verify(kb, domain, connect_to, args.cafile, args.timeout, args.deadline,
+                        dns=args.dns or nameserver is not None, nameserver=nameserver)
     except (OSError, ssl.SSLError) as err:  # only --cafile is read before the servers
         print(f"kbgen: --cafile {args.cafile}: cannot use it as CA certificates ({err})",
               file=sys.stderr)
@@ -317,6 +320,11 @@ def parser() -> argparse.ArgumentParser:
                        help="the longest wait for any one answer (default 10)")
     check.add_argument("--deadline", type=_seconds, default=120.0, metavar="SECONDS",
                        help="the longest the whole check may take (default 120)")
+    check.add_argument("--dns", action="store_true",
+                       help="also ask DNS for the records the DNS article lists (MX, SPF, DKIM, "
+                       "DMARC, autoconfig, Autodiscover, SRV) at --domain and compare them")
+    check.add_argument("--nameserver", metavar="ADDRESS[:PORT]",
+                       help="ask this DNS server instead of the system's resolver (implies --dns)")
     check.set_defaults(func=_verify)
 
     build = sub.add_parser("build", help="validate, then build the site atomically")

@@ -8,6 +8,8 @@ from ..data.errors import Problem, sort_problems
 from ..data.kb import KB
 from .net import ConnectTo, Deadline, Unreachable, contexts
 from .probe import Outcome, probe
+from .published_dns import Nameserver, check_published
+from .setup_hosts import check_setup_hosts
 from .targets import Target, targets
 
 OK, WRONG, UNREACHABLE = 0, 1, 2
@@ -17,6 +19,7 @@ OK, WRONG, UNREACHABLE = 0, 1, 2
 @dataclass
 class Report:
     checked: list[Target] = field(default_factory=list)
+    dns_domain: str | None = None  # the domain whose records were asked for, with --dns
     wrong: list[Problem] = field(default_factory=list)
     unreachable: list[Problem] = field(default_factory=list)
 
@@ -31,6 +34,8 @@ class Report:
 
     def summary(self) -> str:
         endpoints = f"{len(self.checked)} endpoint(s)"
+        if self.dns_domain:
+            endpoints += f" and the DNS records of {self.dns_domain}"
         if self.status == OK:
             return f"kbgen: the servers do what the data says: {endpoints} checked"
         parts = []
@@ -42,7 +47,8 @@ class Report:
 
 
 def verify(kb: KB, sample_domain: str, connect_to: list[ConnectTo], cafile: str | None,
-           timeout: float, deadline_seconds: float) -> Report:
+           timeout: float, deadline_seconds: float, *, dns: bool = False,
+           nameserver: Nameserver | None = None) -> Report:
     deadline = Deadline(deadline_seconds, timeout)
     trust = contexts(cafile)
     report = Report()
@@ -55,6 +61,14 @@ def verify(kb: KB, sample_domain: str, connect_to: list[ConnectTo], cafile: str 
                                                            "give --deadline more seconds")])
         else:
             outcome = probe(target, connect_to, trust, deadline)
+        report.wrong.extend(outcome.wrong)
+        report.unreachable.extend(outcome.unreachable)
+    outcome = check_setup_hosts(kb, sample_domain, connect_to, trust[0], deadline)
+    report.wrong.extend(outcome.wrong)
+    report.unreachable.extend(outcome.unreachable)
+    if dns and kb.provider.dns is not None:
+        report.dns_domain = sample_domain
+        outcome = check_published(kb, sample_domain, nameserver, deadline)
         report.wrong.extend(outcome.wrong)
         report.unreachable.extend(outcome.unreachable)
     return report

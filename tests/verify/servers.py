@@ -8,14 +8,16 @@ STARTTLS, which would make the plaintext checks pass for the wrong reason.
 
 from __future__ import annotations
 
+import http.server
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,9 +26,11 @@ ADDRESS = "127.0.0.2"
 HOST = "mail.example.com"
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 POSTFIX_MASTER = "/usr/lib/postfix/sbin/master"
-MISSING = [path for path in (DOVECOT, POSTFIX_MASTER, shutil.which("openssl") or "openssl")
+NAMED = shutil.which("named") or "/usr/sbin/named"
+MISSING = [path for path in (DOVECOT, POSTFIX_MASTER, NAMED, shutil.which("openssl") or "openssl")
            if not os.access(path, os.X_OK)]
-INSTALL = "install them with scripts/setup (Debian: apt-get install dovecot-imapd dovecot-pop3d postfix)"
+INSTALL = ("install them with scripts/setup "
+           "(Debian: apt-get install dovecot-imapd dovecot-pop3d postfix bind9)")
 
 
 @contextmanager
@@ -330,3 +334,104 @@ def silent_server() -> Iterator[int]:
 
 def is_root() -> bool:
     return os.geteuid() == 0
+
+
+NAMED_CONF = """\
+options {{
+  directory "{dir}";
+  pid-file "{dir}/named.pid";
+  session-keyfile "{dir}/session.key";
+  listen-on port {port} {{ {address}; }};
+  listen-on-v6 {{ none; }};
+  recursion no;
+  dnssec-validation no;
+}};
+controls {{ }};
+{zones}
+"""
+SOA = """\
+$TTL 3600
+@ IN SOA ns hostmaster 1 3600 600 86400 300
+@ IN NS ns
+ns IN A 192.0.2.53
+"""
+
+
+DNS_ADDRESS = "127.0.0.1"
+
+
+@dataclass
+class Named:
+    port: int
+    process: subprocess.Popen[bytes]
+
+
+@contextmanager
+def named(folder: Path, zones: dict[str, str]) -> Iterator[Named]:
+    """BIND serving each zone (origin -> records, names relative to it) on a loopback port:
+    the real software a customer's DNS host runs, reading the records as written."""
+    folder.mkdir(parents=True)
+    os.chmod(folder, 0o777)  # named drops to the bind user and writes its key files here
+    entries = []
+    for origin, body in zones.items():
+        path = folder / f"{origin}.zone"
+        path.write_text(f"$ORIGIN {origin}.\n" + SOA + body)
+        os.chmod(path, 0o644)
+        entries.append(f'zone "{origin}" {{ type primary; file "{path}"; }};')
+    port = free_port()
+    conf = folder / "named.conf"
+    # named listens only on addresses an interface has: 127.0.0.1, not the rest of 127/8.
+    conf.write_text(NAMED_CONF.format(dir=folder, port=port, address=DNS_ADDRESS,
+                                      zones="\n".join(entries)))
+    log = folder / "named.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen([NAMED, "-g", "-c", str(conf)], stdout=out,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        _wait_for_dns(port, process, log)
+        yield Named(port, process)
+    finally:
+        stop(process)
+
+
+def _wait_for_dns(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+    # named opens its UDP socket before it has loaded the zones: wait for "running".
+    end = time.monotonic() + 15
+    while "running" not in log.read_text(errors="replace"):
+        if process.poll() is not None or time.monotonic() > end:
+            raise RuntimeError(f"named did not start: {log.read_text(errors='replace')}")
+        time.sleep(0.05)
+
+
+@contextmanager
+def https_host(cert: Path, key: Path, answer: Callable[[str, str, bytes], tuple[int, bytes]]
+               ) -> Iterator[int]:
+    """An HTTPS server on a loopback port whose every request ``answer(method, path, body)``
+    answers: a stand-in for the host mail apps fetch their settings from."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            status, body = answer(self.command, self.path, self.rfile.read(length))
+            self.send_response(status)
+            self.send_header("Content-Type", "application/xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _answer  # noqa: N815 (http.server's naming)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass
+
+    server = http.server.ThreadingHTTPServer((ADDRESS, 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()

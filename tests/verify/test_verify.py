@@ -19,8 +19,8 @@ import pytest
 
 from kbgen.adapters.cli import main
 
-from ..conftest import ROOT
 from . import servers
+from .conftest import PROVIDER, _dovecot
 from .servers import ADDRESS, HOST, INSTALL, MISSING
 
 if MISSING:  # the rules: a missing tool fails, never skips
@@ -28,36 +28,7 @@ if MISSING:  # the rules: a missing tool fails, never skips
 if not servers.is_root():
     pytest.fail("kbgen verify's tests start Dovecot and Postfix, which need root", pytrace=False)
 
-# Positions in PROVIDER below (line:col of the value each problem points at).
-PROVIDER = """\
-name: Test Mail
-domain: example.com
-site_url: https://help.example.com/
-webmail: https://webmail.example.com/
-support:
-  email: support@example.com
-  url: https://www.example.com/support/
-username:
-  format: email
-authentication: password
-smtp_auth_required: true
-servers:
-  imap:
-    host: {host}
-    endpoints:
-      - security: tls
-      - security: starttls
-  pop3:
-    host: {host}
-    endpoints:
-      - security: tls
-      - security: starttls
-  smtp:
-    host: {host}
-    endpoints:
-      - security: tls
-      - security: starttls
-"""
+# Positions in PROVIDER (conftest.py) of the value each problem points at.
 HOST_AT = {"imap": "14:11", "pop3": "19:11", "smtp": "24:11"}
 SECURITY_AT = {("imap", 993): "16:19", ("imap", 143): "17:19", ("pop3", 995): "21:19",
                ("pop3", 110): "22:19", ("smtp", 465): "26:19", ("smtp", 587): "27:19"}
@@ -66,53 +37,6 @@ NAMES = {"imap": "IMAP", "pop3": "POP3", "smtp": "SMTP"}
 UNREACHABLE_HINT = ("(check that the server runs and that the port is open to the internet; this is "
                     "a fault of the network or the server, not of the data, unless the host or the "
                     "port is wrong)")
-
-
-@pytest.fixture(scope="session")
-def server_dir() -> Iterator[Path]:
-    with servers.shared_folder() as folder:
-        yield folder
-
-
-@pytest.fixture(scope="session")
-def ca(server_dir: Path) -> servers.CA:
-    return servers.CA(server_dir / "ca")
-
-
-def _dovecot(folder: Path, ca: servers.CA, name: str, **kw: object) -> Iterator[servers.Dovecot]:
-    issue = {k: v for k, v in kw.items() if k in ("days", "expired")}
-    cert, key = ca.issue(str(kw.get("cert_name", HOST)), **issue)  # type: ignore[arg-type]
-    with servers.dovecot(folder / name, cert, key,
-                         plaintext_auth=bool(kw.get("plaintext_auth"))) as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
-def dovecot(server_dir: Path, ca: servers.CA) -> Iterator[servers.Dovecot]:
-    yield from _dovecot(server_dir, ca, "good")
-
-
-@pytest.fixture(scope="session")
-def postfix(server_dir: Path, ca: servers.CA, dovecot: servers.Dovecot) -> Iterator[servers.Postfix]:
-    cert, key = ca.issue(HOST)
-    with servers.postfix(server_dir / "postfix", cert, key, dovecot.auth_socket) as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data folder holding only what the servers need: provider, protocols and the two files
-    every data folder has."""
-    root = tmp_path_factory.mktemp("project")
-    (root / "data").mkdir()
-    for name in ("categories.yml", "troubleshooting.yml", "protocols"):
-        src = ROOT / "data" / name
-        if src.is_dir():
-            shutil.copytree(src, root / "data" / name)
-        else:
-            shutil.copy2(src, root / "data" / name)
-    (root / "data" / "provider.yml").write_text(PROVIDER.format(host=HOST))
-    return root
 
 
 def good_routes(dovecot: servers.Dovecot, postfix: servers.Postfix) -> dict[int, int]:
@@ -395,7 +319,8 @@ def test_help_says_what_each_exit_status_means(capsys: pytest.CaptureFixture[str
     assert "exit status: 0 the servers do what the data says; 1 a server contradicts the data" in shown
     assert "2 a server could not be reached or did not answer in time" in shown
     for option in ("--connect-to HOST:PORT:ADDRESS:PORT", "--cafile PATH", "--domain DOMAIN",
-                   "--timeout SECONDS", "--deadline SECONDS", "--format {github,json,text}"):
+                   "--timeout SECONDS", "--deadline SECONDS", "--format {github,json,text}",
+                   "--dns", "--nameserver ADDRESS[:PORT]"):
         assert option in shown
 
 
