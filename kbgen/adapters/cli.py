@@ -164,6 +164,12 @@ def _new(args: argparse.Namespace) -> int:
     from .scaffold import ScaffoldError, new
 
     root = Path(args.root).resolve()
+    if args.kind == "translation":
+        return _new_translation(root, args)
+    if args.page is not None:
+        print(f"kbgen: unexpected '{args.page}': kbgen new {args.kind} takes one id",
+              file=sys.stderr)
+        return 1
     try:
         written = new(root, args.kind, args.id, data_dir=args.data, title=args.title,
                       category=args.category, parent=args.parent)
@@ -176,6 +182,21 @@ def _new(args: argparse.Namespace) -> int:
     else:
         print(f"kbgen: added '{args.id}' at the end of {shown}")
     print("next: fill it in, run `kbgen validate`, and preview it with `make serve`")
+    return 0
+
+
+def _new_translation(root: Path, args: argparse.Namespace) -> int:
+    from .scaffold import ScaffoldError, new_translation
+
+    try:
+        written = new_translation(root, args.id, args.page, data_dir=args.data)
+    except ScaffoldError as err:
+        print(f"kbgen: {err}", file=sys.stderr)
+        return 1
+    for item in written:
+        print(f"kbgen: wrote {item.path.relative_to(root).as_posix()}")
+    print("next: write each text under its source text, and run `kbgen validate`: it names "
+          "what is left, and the page is published in the language once nothing is")
     return 0
 
 
@@ -266,9 +287,14 @@ def parser() -> argparse.ArgumentParser:
     new = sub.add_parser("new", help="write a commented starter data file (never overwrites)",
                          description="Write a starter data file that validates and builds as it "
                          "is. client, article, protocol and category need an id; provider, "
-                         "categories and troubleshooting are single files, written if missing.")
+                         "categories and troubleshooting are single files, written if missing. "
+                         "translation <language> <page> writes the texts of a data file to "
+                         "translate, e.g. kbgen new translation de clients/thunderbird.")
     new.add_argument("kind", choices=KINDS_NEW)
-    new.add_argument("id", nargs="?", help="the new id: lowercase letters, digits, hyphens")
+    new.add_argument("id", nargs="?", help="the new id: lowercase letters, digits, hyphens "
+                     "(translation: the language, e.g. de)")
+    new.add_argument("page", nargs="?", help="translation: the file to translate, e.g. "
+                     "clients/thunderbird (left out: every file not translated yet)")
     new.add_argument("--title", help="the title (default: made from the id)")
     new.add_argument("--category", help="article/client: the category id it belongs in")
     new.add_argument("--parent", help="category: the category it sits under (default: top level)")

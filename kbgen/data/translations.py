@@ -149,7 +149,7 @@ def load_translations(root: Path, kb: KB, data_dir: str = "data") -> Translation
                                     "folder", f"move it to {shown_base}/<language>/{parts[0]}"))
             continue
         lang, rel = parts[0], "/".join(parts[1:])
-        problem = _language_problem(lang, languages, default, shown_base)
+        problem = language_problem(lang, languages, default, shown_base)
         if problem is not None:
             if lang not in refused:
                 problems.append(problem)
@@ -168,8 +168,9 @@ def load_translations(root: Path, kb: KB, data_dir: str = "data") -> Translation
     return Translations(files, problems, default)
 
 
-def _language_problem(lang: str, languages: list[str] | None, default: str,
-                      shown_base: str) -> Problem | None:
+def language_problem(lang: str, languages: list[str] | None, default: str,
+                     shown_base: str) -> Problem | None:
+    """Why ``lang`` cannot have translations (at its folder under ``shown_base``), or None."""
     where = f"{shown_base}/{lang}"
     if lang == default:
         return Problem(where, 1, 1, "", f"'{lang}' is the default language, whose texts are "
@@ -244,6 +245,27 @@ def _no_source(kb: KB, kind: str, rel: str, shown: str, data_dir: str) -> Proble
 def rel_to(shown: str, folder: str, name: str) -> str:
     head = shown.rsplit("/", 2)[0]
     return f"{head}/{folder}/{name}"
+
+
+def translatable_files(kb: KB) -> dict[str, str]:
+    """Every source file a translation can translate: rel -> kind, in data/'s order."""
+    return {rel: kind for rel, (kind, _model) in _sources(kb).items()}
+
+
+def translation_file(kb: KB, page: str) -> str | None:
+    """The file (rel) ``page`` names: clients/thunderbird(.yml), thunderbird, provider, imap…"""
+    files = translatable_files(kb)
+    name = page.removesuffix(".yml")
+    if f"{name}.yml" in files:
+        return f"{name}.yml"
+    found = [rel for rel in files if rel.rsplit("/", 1)[-1] == f"{name}.yml"]
+    return found[0] if len(found) == 1 else None
+
+
+def languages_of(kb: KB) -> tuple[str, list[str] | None]:
+    """The default language, and the site's languages once data/provider.yml names them."""
+    languages = _languages(kb)
+    return (languages[0] if languages else kb.language), languages
 
 
 # ---------------------------------------------------------------- matching
@@ -529,12 +551,12 @@ def _protocol(source: Protocol, words: ProtocolWords | None) -> Protocol:
     if words is None:
         return source
     same = {name: value for name in ("strengths", "limits", "recommended_for")
-            if (value := getattr(words, name)) is not None
+            if (value := getattr(words, name)) is not None and None not in value
             and len(value) == len(getattr(source, name))}
     return _set(source, full_name=words.full_name, summary=words.summary,  # type: ignore[no-any-return]
                 how_it_works=words.how_it_works, **same,
                 traits={**source.traits, **{t: v for t, v in words.traits.items()
-                                            if t in source.traits}})
+                                            if t in source.traits and v is not None}})
 
 
 def _article(source: Article, words: ArticleWords) -> Article:
@@ -578,7 +600,8 @@ def _client(source: Client, words: ClientWords) -> Client:
     labels = source.labels
     if labels is not None and words.labels is not None:
         labels = _set(labels, authentication={**labels.authentication, **{
-            k: v for k, v in words.labels.authentication.items() if k in labels.authentication}})
+            k: v for k, v in words.labels.authentication.items()
+            if k in labels.authentication and v is not None}})
     deprecated = source.deprecated
     if deprecated is not None and words.deprecated is not None:
         deprecated = _set(deprecated, notice=words.deprecated.notice)
@@ -586,5 +609,5 @@ def _client(source: Client, words: ClientWords) -> Client:
     return _set(source, title=words.title, summary=words.summary,  # type: ignore[no-any-return]
                 written_for=words.written_for, steps=new_steps, troubleshooting=troubles,
                 labels=labels, deprecated=deprecated,
-                before_you_start=before if before is not None
+                before_you_start=before if before is not None and None not in before
                 and len(before) == len(source.before_you_start) else None)

@@ -93,7 +93,8 @@ class _Matcher:
             self.error(path, f"{self.source_file} has {len(source)} item(s) in {name}, the "
                        f"translation {len(given)}", "translate every item, in the source's order")
             given = None
-        self.need(name, group, given)
+        # An empty item (a starter's '-') is not translated yet: nor is the list.
+        self.need(name, group, None if given is None or None in given else given)
 
     def unique(self, path: PathKey, value: str, seen: dict[str, int], index: int,
                what: str) -> bool:

@@ -80,10 +80,11 @@ class ProtocolWords(Strict):
     full_name: Text | None = Field(default=None, description=_LEFT_OUT)
     summary: Text | None = Field(default=None, description=_LEFT_OUT)
     how_it_works: Markdown | None = Field(default=None, description=_LEFT_OUT)
-    strengths: list[Text] | None = Field(default=None, description="Every strength, in order.")
-    limits: list[Text] | None = Field(default=None, description="Every limit, in order.")
-    recommended_for: list[Text] | None = Field(default=None, description="Every item, in order.")
-    traits: dict[Slug, Text] = Field(default_factory=dict, description="Trait id: its text.")
+    strengths: list[Text | None] | None = Field(default=None, description="Every strength, in order.")
+    limits: list[Text | None] | None = Field(default=None, description="Every limit, in order.")
+    recommended_for: list[Text | None] | None = Field(default=None, description="Every item, in order.")
+    traits: dict[Slug, Text | None] = Field(default_factory=dict,
+                                            description="Trait id: its text (empty: not yet).")
 
 
 class RowWords(Strict):
@@ -132,7 +133,7 @@ class NoticeWords(Strict):
 
 
 class LabelWords(Strict):
-    authentication: dict[SignIn, Text] = Field(
+    authentication: dict[SignIn, Text | None] = Field(
         default_factory=dict, description="The app's name for each sign-in method, as the app "
         "shows it in this language.")
 
@@ -144,7 +145,8 @@ class QuotedLabel(Strict):
     """One interface label the translated guide shows in **bold**, and where it was checked."""
 
     label: Text = Field(description="The label exactly as the app shows it in this language.")
-    source: Annotated[str, Field(pattern=r"^(thunderbird-l10n|https://[^\s<>\"']+)$")] = Field(
+    # No backslash before '"': see kbgen.data.model.Url (ECMA-262 in editors' schemas).
+    source: Annotated[str, Field(pattern=r"""^(thunderbird-l10n|https://[^\s<>"']+)$""")] = Field(
         description="thunderbird-l10n (with file and id), or the https:// address of the "
         "vendor's help page in this language (with read).")
     file: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")] | None = Field(
@@ -165,7 +167,7 @@ class ClientWords(Strict):
     title: Text | None = Field(default=None, description=_LEFT_OUT)
     summary: Text | None = Field(default=None, description=_LEFT_OUT)
     written_for: Text | None = Field(default=None, description=_LEFT_OUT)
-    before_you_start: list[Markdown] | None = Field(
+    before_you_start: list[Markdown | None] | None = Field(
         default=None, description="Every paragraph of the source's before_you_start, in order.")
     deprecated: NoticeWords | None = None
     labels: LabelWords | None = None
