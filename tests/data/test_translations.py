@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import tempfile
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kbgen.data import facts
 from kbgen.data.data_folder import load_kb
@@ -14,7 +19,7 @@ from kbgen.data.kb import KB
 from kbgen.data.model import Article, Client
 from kbgen.data.translations import Gap, load_translations, missing, translated
 
-from ..conftest import copy_project
+from ..conftest import ROOT, copy_project
 
 PROVIDER_DE = """\
 support:
@@ -157,3 +162,104 @@ def test_a_structural_field_is_an_error_naming_its_source(tmp_path: Path) -> Non
         "data/translations/de/clients/thunderbird.yml:7:1: protocols: 'protocols' is not "
         "translatable: it comes from data/clients/thunderbird.yml (remove it here)",
     ]
+
+
+# ---------------------------------------------------------------- any subset of a guide
+
+
+def _guide_words(kb: KB, guide: Client, present: Callable[[str], bool]) -> dict[str, object]:
+    """A German translation of ``guide`` holding the texts ``present`` says, by slot name."""
+    def text(name: str) -> str | None:
+        return f"Deutsch {name}" if present(name) else None
+
+    words: dict[str, object] = {"title": text("title"), "summary": text("summary"),
+                                "written_for": text("written_for")}
+    if guide.before_you_start:
+        words["before_you_start"] = ([f"Absatz {i}" for i in range(len(guide.before_you_start))]
+                                     if present("before_you_start") else None)
+    if guide.deprecated:
+        words["deprecated"] = {"notice": text("deprecated.notice")}
+    if guide.labels:
+        words["labels"] = {"authentication": {m: text(f"labels.authentication.{m}")
+                                              for m in guide.labels.authentication}}
+    words["steps"] = [{"key": s.key, "title": text(f"steps.{s.key}.title"),
+                       **({"text": text(f"steps.{s.key}.text")} if s.text else {})}
+                      for s in guide.steps]
+    counts = {t.problem: sum(u.problem == t.problem for u in guide.troubleshooting)
+              for t in guide.troubleshooting}
+    seen: dict[str, int] = {}
+    entries = []
+    for t in guide.troubleshooting:
+        seen[t.problem] = seen.get(t.problem, 0) + 1
+        name = f"troubleshooting.{t.problem}" + (f"#{seen[t.problem]}" if counts[t.problem] > 1
+                                                 else "")
+        entries.append({"problem": t.problem, "message": text(f"{name}.message"),
+                        **({"fix": text(f"{name}.fix")} if t.fix else {})})
+    words["troubleshooting"] = entries
+    return words
+
+
+def _slot_names(kb: KB, guide: Client) -> list[str]:
+    """Every text of the guide, by slot name, in the order the loader names them."""
+    names: list[str] = []
+
+    def noted(name: str) -> bool:
+        names.append(name)
+        return True
+
+    _guide_words(kb, guide, noted)
+    return names
+
+
+def _shared_words(kb: KB) -> dict[str, str]:
+    """Complete German provider and troubleshooting files, so only the guide's own texts count."""
+    problems = [{"id": p, "title": "Titel", "cause": "Ursache", "fix": "Lösung"}
+                for p in kb.troubles]
+    return {"de/provider.yml": PROVIDER_DE,
+            "de/troubleshooting.yml": json.dumps({"problems": problems}, ensure_ascii=False)}
+
+
+@pytest.fixture(scope="module")
+def example_kb() -> KB:
+    return load_kb(ROOT)
+
+
+@given(data=st.data())
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_guide_is_complete_exactly_when_every_text_is_there(example_kb: KB,
+                                                              data: st.DataObject) -> None:
+    kb = example_kb
+    guide_id = data.draw(st.sampled_from(sorted(e for e, v in kb.entries.items()
+                                                if isinstance(v, Client))))
+    guide = kb.entries[guide_id]
+    assert isinstance(guide, Client)
+    names = _slot_names(kb, guide)
+    present = data.draw(st.sets(st.sampled_from(names)) | st.just(set(names)))
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for rel, text in {**_shared_words(kb), f"de/clients/{guide_id}.yml": json.dumps(
+                _guide_words(kb, guide, present.__contains__), ensure_ascii=False)}.items():
+            _write(root, rel, text)
+        translations = load_translations(root, kb)
+        de = translated(kb, translations, "de")
+    gaps = missing(kb, translations, "de").get(guide_id, [])
+    absent = [n for n in names if n not in present]
+    assert [g.key for g in gaps] == absent
+    assert (guide_id in de.translated_pages) == (not absent)
+    warned = [str(w) for w in translations.warnings if f"clients/{guide_id}.yml" in w.file]
+    assert len(warned) == (1 if absent else 0)
+    shown = de.entries[guide_id]
+    assert isinstance(shown, Client)
+    if absent:
+        assert shown is guide  # English, and not published in German
+    else:
+        assert shown.title == "Deutsch title"
+        assert [s.title for s in shown.steps] == [f"Deutsch steps.{s.key}.title" for s in guide.steps]
+        # Every fact is the source's.
+        assert [(s.key, s.settings, s.image) for s in shown.steps] == [
+            (s.key, s.settings, s.image) for s in guide.steps]
+        assert shown.model_dump(include={"id", "category", "protocols", "related", "order",
+                                         "legacy", "app", "platform", "checked"}) == \
+            guide.model_dump(include={"id", "category", "protocols", "related", "order",
+                                      "legacy", "app", "platform", "checked"})
