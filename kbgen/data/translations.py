@@ -373,9 +373,12 @@ def _own_file(kb: KB, page: str) -> str:
 def _check_language(kb: KB, lang: str, overlays: dict[str, Overlay],
                     data_dir: str) -> list[Problem]:
     slots, problems = _slots(kb, overlays, data_dir)
-    for overlay in overlays.values():
+    for rel, overlay in overlays.items():
         problems += check_text(kb, overlay.doc)
         problems += _brand(kb, overlay.doc)
+        source = kb.documents.get(_source_file(kb, data_dir, rel))
+        if source is not None:
+            problems += _placeholders_kept(kb, lang, overlay.doc, slots[rel], source)
     # A partly translated file: one warning naming its missing texts.
     for rel, overlay in overlays.items():
         absent = [s.name for s in slots[rel] if s.value is None]
@@ -401,6 +404,40 @@ def _check_language(kb: KB, lang: str, overlays: dict[str, Overlay],
                 (), f"not published in {lang}: the page also shows texts with no {lang} "
                 f"translation yet: {_names([str(g) for g in elsewhere])}",
                 "write them there", severity=WARN))
+    return problems
+
+
+def _value_at(data: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _placeholder_names(value: Any) -> list[str]:
+    texts = value if isinstance(value, list) else [value]
+    found = [m.group(1) for t in texts if isinstance(t, str) for m in PLACEHOLDER_RE.finditer(t)]
+    return list(dict.fromkeys(found))
+
+
+def _placeholders_kept(kb: KB, lang: str, doc: Document, slots: list[Slot],
+                       source: Document) -> list[Problem]:
+    """A placeholder of the source text that its translation leaves out: a fact (a port, a
+    host) the source's readers get and this language's do not."""
+    problems = []
+    for slot in slots:
+        if slot.value is None or not slot.source:
+            continue
+        ours = _placeholder_names(slot.value)
+        lost = [n for n in _placeholder_names(_value_at(source.data, slot.source)) if n not in ours]
+        if lost:
+            shown = ", ".join(f"{{{{ {n} }}}}" for n in lost)
+            problems.append(doc.problem(
+                slot.at, f"the {kb.language} text has {shown}, which this translation leaves out",
+                f"keep every placeholder of {source.file}'s text, so {lang} readers get the "
+                "same facts", severity=WARN))
     return problems
 
 

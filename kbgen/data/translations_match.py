@@ -51,6 +51,8 @@ class Slot:
     name: str  # as a translator finds it: steps.open-account-setup.text
     group: str  # what shows it: a page id, a problem id, SITE, OVERVIEW, traits.<trait>
     value: Any  # the translation's text, or None: not translated yet
+    at: PathKey = ()  # where the translation's text is in its file (when there is one)
+    source: PathKey = ()  # where the source's text is in the source file
 
 
 def known(value: str, names: Iterable[str], source_file: str) -> str:
@@ -71,8 +73,9 @@ class _Matcher:
         self.slots: list[Slot] = []
         self.problems: list[Problem] = []
 
-    def need(self, name: str, group: str, value: Any) -> None:
-        self.slots.append(Slot(name, group, value))
+    def need(self, name: str, group: str, value: Any, at: PathKey = (),
+             source: PathKey = ()) -> None:
+        self.slots.append(Slot(name, group, value, at, source or at))
 
     def error(self, path: PathKey, message: str, hint: str, *, key: bool = False) -> None:
         assert self.doc is not None  # only a translation that exists has errors
@@ -94,7 +97,7 @@ class _Matcher:
                        f"translation {len(given)}", "translate every item, in the source's order")
             given = None
         # An empty item (a starter's '-') is not translated yet: nor is the list.
-        self.need(name, group, None if given is None or None in given else given)
+        self.need(name, group, None if given is None or None in given else given, path)
 
     def unique(self, path: PathKey, value: str, seen: dict[str, int], index: int,
                what: str) -> bool:
@@ -112,22 +115,22 @@ def match_provider(source: Provider, words: ProviderWords, doc: Document | None,
     # The site's name and footer have defaults made from the brand, so a language may
     # name them even where the source leaves them to the default.
     if source.site_name is not None or words.site_name is not None:
-        m.need("site_name", SITE, words.site_name)
+        m.need("site_name", SITE, words.site_name, ("site_name",))
     if source.copyright is not None or words.copyright is not None:
-        m.need("copyright", SITE, words.copyright)
+        m.need("copyright", SITE, words.copyright, ("copyright",))
     hours = words.support.hours if words.support else None
     if source.support.hours is not None:
-        m.need("support.hours", SITE, hours)
+        m.need("support.hours", SITE, hours, ("support", "hours"))
     else:
         m.no_such(("support", "hours"), "support.hours", hours)
     note = words.username.note if words.username else None
     if source.username.note is not None:
-        m.need("username.note", SITE, note)
+        m.need("username.note", SITE, note, ("username", "note"))
     else:
         m.no_such(("username", "note"), "username.note", note)
     key_source = words.dns.dkim.key_source if words.dns and words.dns.dkim else None
     if source.dns is not None and source.dns.dkim is not None:
-        m.need("dns.dkim.key_source", DKIM, key_source)
+        m.need("dns.dkim.key_source", DKIM, key_source, ("dns", "dkim", "key_source"))
     else:
         m.no_such(("dns", "dkim", "key_source"), "dns.dkim.key_source", key_source)
     return m
@@ -144,10 +147,12 @@ def match_categories(source: Categories, words: CategoriesWords, doc: Document |
                     known(item.id, ids, source_file))
         else:
             m.unique(("categories", i, "id"), item.id, given, i, "the category")
-    for cat in source.categories:
-        found = words.categories[given[cat.id]] if cat.id in given else None
-        m.need(f"categories.{cat.id}.title", cat.id, found and found.title)
-        m.need(f"categories.{cat.id}.description", cat.id, found and found.description)
+    for i, cat in enumerate(source.categories):
+        at = given.get(cat.id)
+        found = words.categories[at] if at is not None else None
+        for name in ("title", "description"):
+            m.need(f"categories.{cat.id}.{name}", cat.id, found and getattr(found, name),
+                   ("categories", at or 0, name), ("categories", i, name))
     return m
 
 
@@ -162,10 +167,12 @@ def match_troubleshooting(source: Troubleshooting, words: TroubleshootingWords,
                     known(problem.id, ids, source_file))
         else:
             m.unique(("problems", i, "id"), problem.id, given, i, "the problem")
-    for p in source.problems:
-        found = words.problems[given[p.id]] if p.id in given else None
+    for i, p in enumerate(source.problems):
+        at = given.get(p.id)
+        found = words.problems[at] if at is not None else None
         for name in ("title", "cause", "fix"):
-            m.need(f"problems.{p.id}.{name}", p.id, found and getattr(found, name))
+            m.need(f"problems.{p.id}.{name}", p.id, found and getattr(found, name),
+                   ("problems", at or 0, name), ("problems", i, name))
     return m
 
 
@@ -176,7 +183,7 @@ def match_protocol(source: Protocol, words: ProtocolWords, doc: Document | None,
         m.error(("id",), f"the id '{words.id}' is not this file's ('{source.id}')",
                 "remove the line; the file name says which protocol it translates")
     for name in ("full_name", "summary", "how_it_works"):
-        m.need(name, OVERVIEW, getattr(words, name))
+        m.need(name, OVERVIEW, getattr(words, name), (name,))
     for name in ("strengths", "limits", "recommended_for"):
         m.same_length((name,), name, OVERVIEW, getattr(source, name), getattr(words, name))
     for trait, _text in words.traits.items():
@@ -184,7 +191,7 @@ def match_protocol(source: Protocol, words: ProtocolWords, doc: Document | None,
             m.error(("traits", trait), f"there is no trait '{trait}'",
                     known(trait, source.traits, source_file), key=True)
     for trait in source.traits:
-        m.need(f"traits.{trait}", f"traits.{trait}", words.traits.get(trait))
+        m.need(f"traits.{trait}", f"traits.{trait}", words.traits.get(trait), ("traits", trait))
     return m
 
 
@@ -204,8 +211,8 @@ def match_article(source: Article, words: ArticleWords, doc: Document | None,
                   source_file: str) -> _Matcher:
     m = _Matcher(doc, source_file)
     _check_id(m, source.id, words.id)
-    m.need("title", source.id, words.title)
-    m.need("summary", source.id, words.summary)
+    m.need("title", source.id, words.title, ("title",))
+    m.need("summary", source.id, words.summary, ("summary",))
     given = _by_key(m, words.body, "body", [b.key for b in source.body], "body block")
     for i, block in enumerate(source.body):
         j = given.get(block.key) if block.key else None
@@ -222,9 +229,11 @@ def match_article(source: Article, words: ArticleWords, doc: Document | None,
                 m.error(("body", j, "rows"), f"block '{block.key}' of {source_file} is a "
                         f"{block.type} block, which has no rows", "remove 'rows' here", key=True)
         if block.heading is not None:
-            m.need(f"{name}.heading", source.id, found and found.heading)
+            m.need(f"{name}.heading", source.id, found and found.heading,
+                   ("body", j or 0, "heading"), ("body", i, "heading"))
         if isinstance(block, TextBlock):
-            m.need(f"{name}.markdown", source.id, found and found.markdown)
+            m.need(f"{name}.markdown", source.id, found and found.markdown,
+                   ("body", j or 0, "markdown"), ("body", i, "markdown"))
         if isinstance(block, ComparisonBlock):
             traits = [r.trait for r in block.rows]
             rows: dict[str, int] = {}
@@ -235,9 +244,11 @@ def match_article(source: Article, words: ArticleWords, doc: Document | None,
                             known(row.trait, traits, source_file))
                 else:
                     m.unique(("body", j or 0, "rows", k, "trait"), row.trait, rows, k, "the row")
-            for trait in traits:
+            for r, trait in enumerate(traits):
                 label = found.rows[rows[trait]].label if found is not None and trait in rows else None
-                m.need(f"{name}.rows.{trait}.label", source.id, label)
+                m.need(f"{name}.rows.{trait}.label", source.id, label,
+                       ("body", j or 0, "rows", rows.get(trait, 0), "label"),
+                       ("body", i, "rows", r, "label"))
     return m
 
 
@@ -247,12 +258,12 @@ def match_client(source: Client, words: ClientWords, doc: Document | None,
     page = source.id
     _check_id(m, source.id, words.id)
     for name in ("title", "summary", "written_for"):
-        m.need(name, page, getattr(words, name))
+        m.need(name, page, getattr(words, name), (name,))
     m.same_length(("before_you_start",), "before_you_start", page, source.before_you_start,
                   words.before_you_start)
     notice = words.deprecated.notice if words.deprecated else None
     if source.deprecated is not None:
-        m.need("deprecated.notice", page, notice)
+        m.need("deprecated.notice", page, notice, ("deprecated", "notice"))
     else:
         m.no_such(("deprecated", "notice"), "deprecated.notice", notice)
     ours = source.labels.authentication if source.labels else {}
@@ -262,20 +273,24 @@ def match_client(source: Client, words: ClientWords, doc: Document | None,
             m.error(("labels", "authentication", method), f"{source_file} has no label for "
                     f"'{method}' to translate", known(method, ours, source_file), key=True)
     for method in ours:
-        m.need(f"labels.authentication.{method}", page, theirs.get(method))
+        m.need(f"labels.authentication.{method}", page, theirs.get(method),
+               ("labels", "authentication", method))
     given = _by_key(m, words.steps, "steps", [s.key for s in source.steps], "step")
     for i, step in enumerate(source.steps):
         j = given.get(step.key) if step.key else None
         found = words.steps[j] if j is not None else None
         name = f"steps.{step.key}" if step.key else f"steps[{i}] (it needs a key: in {source_file})"
-        m.need(f"{name}.title", page, found and found.title)
+        m.need(f"{name}.title", page, found and found.title, ("steps", j or 0, "title"),
+               ("steps", i, "title"))
         if step.text is not None:
-            m.need(f"{name}.text", page, found and found.text)
+            m.need(f"{name}.text", page, found and found.text, ("steps", j or 0, "text"),
+                   ("steps", i, "text"))
         elif found is not None:
             m.no_such(("steps", j or 0, "text"), f"text in step '{step.key}'", found.text)
         alt = found.image.alt if found is not None and found.image else None
         if step.image is not None:
-            m.need(f"{name}.image.alt", page, alt)
+            m.need(f"{name}.image.alt", page, alt, ("steps", j or 0, "image", "alt"),
+                   ("steps", i, "image", "alt"))
         elif found is not None:
             m.no_such(("steps", j or 0, "image"), f"image in step '{step.key}'", alt)
     _match_troubles(m, source, words)
@@ -304,15 +319,17 @@ def _match_troubles(m: _Matcher, source: Client, words: ClientWords) -> None:
         else:
             given[(item.problem, n)] = i
     seen = {}
-    for t in source.troubleshooting:
+    for k, t in enumerate(source.troubleshooting):
         n = seen.get(t.problem, 0)
         seen[t.problem] = n + 1
         at = given.get((t.problem, n))
         found = words.troubleshooting[at] if at is not None else None
         name = f"troubleshooting.{t.problem}" + (f"#{n + 1}" if counts[t.problem] > 1 else "")
-        m.need(f"{name}.message", source.id, found and found.message)
+        m.need(f"{name}.message", source.id, found and found.message,
+               ("troubleshooting", at or 0, "message"), ("troubleshooting", k, "message"))
         if t.fix is not None:
-            m.need(f"{name}.fix", source.id, found and found.fix)
+            m.need(f"{name}.fix", source.id, found and found.fix,
+                   ("troubleshooting", at or 0, "fix"), ("troubleshooting", k, "fix"))
         elif found is not None and at is not None:
             m.no_such(("troubleshooting", at, "fix"), f"fix for '{t.problem}'", found.fix)
 
