@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..data.data_folder import load_kb
 from ..data.errors import DataError, Problem, format_github, format_json, format_text, sort_problems
+from ..data.translations import Translations, complete_pages, load_translations
 from ..data.yaml_reader import PARSER_NOTE
 
 FORMATS = {"text": format_text, "github": format_github, "json": format_json}
@@ -25,13 +26,18 @@ def _validate(args: argparse.Namespace) -> int:
     root = Path(args.root).resolve()
     if PARSER_NOTE:
         print(f"kbgen: note: {PARSER_NOTE}", file=sys.stderr)
-    problems: list[Problem]
+    problems: list[Problem] = []
+    translations: Translations | None = None
     try:
         kb = load_kb(root, args.data)
         problems = sort_problems(kb.warnings)
+        # Every language's words, checked against the facts just loaded.
+        translations = load_translations(root, kb, args.data)
+        problems = sort_problems([*problems, *translations.warnings])
         failed = bool(problems) and args.strict
     except DataError as err:
-        problems, failed, kb = err.problems, True, None
+        problems = sort_problems([*problems, *err.problems])  # the source's warnings too
+        failed, kb = True, None
     _print_problems(problems, args.format)
     if args.format == "json":  # machine-readable: stdout holds the JSON list and nothing else
         return 1 if failed else 0
@@ -41,6 +47,11 @@ def _validate(args: argparse.Namespace) -> int:
         extra = f", {len(problems)} warning(s)" if problems else ""
         print(f"kbgen: data is valid: {len(kb.entries)} articles, {len(kb.categories)} "
               f"categories, {len(kb.protocols)} protocols{extra}", file=summary_out)
+        for lang in translations.languages if translations is not None else []:
+            assert translations is not None
+            pages = complete_pages(kb, translations, lang, args.data)
+            print(f"kbgen: {lang}: {len(pages)} of {len(kb.categories) + len(kb.entries)} pages "
+                  "translated", file=summary_out)
         if failed:
             print(f"kbgen: {len(problems)} warning(s), and --strict fails on warnings",
                   file=sys.stderr)
@@ -158,6 +169,12 @@ def _new(args: argparse.Namespace) -> int:
     from .scaffold import ScaffoldError, new
 
     root = Path(args.root).resolve()
+    if args.kind == "translation":
+        return _new_translation(root, args)
+    if args.page is not None:
+        print(f"kbgen: unexpected '{args.page}': kbgen new {args.kind} takes one id",
+              file=sys.stderr)
+        return 1
     try:
         written = new(root, args.kind, args.id, data_dir=args.data, title=args.title,
                       category=args.category, parent=args.parent)
@@ -170,6 +187,21 @@ def _new(args: argparse.Namespace) -> int:
     else:
         print(f"kbgen: added '{args.id}' at the end of {shown}")
     print("next: fill it in, run `kbgen validate`, and preview it with `make serve`")
+    return 0
+
+
+def _new_translation(root: Path, args: argparse.Namespace) -> int:
+    from .scaffold import ScaffoldError, new_translation
+
+    try:
+        written = new_translation(root, args.id, args.page, data_dir=args.data)
+    except ScaffoldError as err:
+        print(f"kbgen: {err}", file=sys.stderr)
+        return 1
+    for item in written:
+        print(f"kbgen: wrote {item.path.relative_to(root).as_posix()}")
+    print("next: write each text under its source text, and run `kbgen validate`: it names "
+          "what is left, and the page is published in the language once nothing is")
     return 0
 
 
@@ -260,9 +292,14 @@ def parser() -> argparse.ArgumentParser:
     new = sub.add_parser("new", help="write a commented starter data file (never overwrites)",
                          description="Write a starter data file that validates and builds as it "
                          "is. client, article, protocol and category need an id; provider, "
-                         "categories and troubleshooting are single files, written if missing.")
+                         "categories and troubleshooting are single files, written if missing. "
+                         "translation <language> <page> writes the texts of a data file to "
+                         "translate, e.g. kbgen new translation de clients/thunderbird.")
     new.add_argument("kind", choices=KINDS_NEW)
-    new.add_argument("id", nargs="?", help="the new id: lowercase letters, digits, hyphens")
+    new.add_argument("id", nargs="?", help="the new id: lowercase letters, digits, hyphens "
+                     "(translation: the language, e.g. de)")
+    new.add_argument("page", nargs="?", help="translation: the file to translate, e.g. "
+                     "clients/thunderbird (left out: every file not translated yet)")
     new.add_argument("--title", help="the title (default: made from the id)")
     new.add_argument("--category", help="article/client: the category id it belongs in")
     new.add_argument("--parent", help="category: the category it sits under (default: top level)")

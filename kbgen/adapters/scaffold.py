@@ -26,7 +26,7 @@ from ..data.yaml_reader import Document, load_file, load_text
 # entry to categories.yml.
 PER_ID = {kind: folder for folder, (kind, _cls) in FOLDERS.items()}
 SINGLETONS = {kind: name for name, (kind, _cls) in SINGLE_FILES.items()}
-KINDS_NEW = sorted([*PER_ID, *SINGLETONS, "category"])
+KINDS_NEW = sorted([*PER_ID, *SINGLETONS, "category", "translation"])
 
 # Internet-standard facts for a new protocol file (RFC 8314, RFC 6186).
 PROTOCOL_FACTS: dict[str, dict[str, str]] = {
@@ -279,3 +279,51 @@ def _add_category(root: Path, data: Path, ident: str, title: str | None,
                             "add these lines at the end of its list by hand:\n" + block)
     target.write_text(updated, encoding="utf-8")
     return Written(target, False)
+
+
+def new_translation(root: Path, lang: str | None, page: str | None, *,
+                    data_dir: str = "data") -> list[Written]:
+    """Write the starter translation of ``page`` into ``lang`` (every file the language has
+    not yet, when ``page`` is None): the source's texts as comments over empty fields."""
+    from ..data.data_folder import TRANSLATIONS, load_kb
+    from ..data.errors import DataError
+    from ..data.translations import (
+        language_problem,
+        languages_of,
+        translatable_files,
+        translation_file,
+    )
+    from ..data.translations_starter import starter_text
+
+    if lang is None:
+        raise ScaffoldError("say which language and page: kbgen new translation <language> "
+                            "<page>, e.g. kbgen new translation de clients/thunderbird")
+    try:
+        kb = load_kb(root, data_dir)
+    except DataError:
+        raise ScaffoldError("the data has errors; fix them (kbgen validate) before starting a "
+                            "translation of it") from None
+    default, languages = languages_of(kb)
+    problem = language_problem(lang, languages, default, f"{data_dir}/{TRANSLATIONS}")
+    if problem is not None:
+        raise ScaffoldError(f"{problem.message}; {problem.hint}")
+    files = translatable_files(kb)
+    base = root / data_dir / TRANSLATIONS / lang
+    if page is None:
+        wanted = [rel for rel in files if not (base / rel).exists()]
+        if not wanted:
+            raise ScaffoldError(f"every file of {data_dir}/ has a translation into {lang} "
+                                "already; `kbgen validate` says what is left in each")
+    else:
+        rel = translation_file(kb, page)
+        if rel is None:
+            raise ScaffoldError(f"there is no '{page}' to translate in {data_dir}/; name a file "
+                                f"of it, e.g. {', '.join(list(files)[:4])}")
+        _refuse_existing(base / rel, root / data_dir)
+        wanted = [rel]
+    written = []
+    for rel in wanted:
+        target = base / rel
+        _write(target, starter_text(kb, lang, files[rel], rel, data_dir))
+        written.append(Written(target, True))
+    return written

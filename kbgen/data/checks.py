@@ -269,11 +269,7 @@ def _check_entries(kb: KB, items: list[tuple[Strict, Document]],
         memo.begin((values, standard_ports, kb.provider))  # all a walk compares the text with
 
     def walk(doc: Document) -> list[Problem]:  # this file's text against the values alone
-        found = _check_placeholders(doc, values, kb.provider)
-        for path, text in _markdown_fields(doc.data):
-            found += _check_ports_typed(doc, path, text, standard_ports)
-            found += _check_hosts_typed(doc, path, text, values)
-        return found + _check_protocol_names(kb, doc)  # reads the provider alone of kb
+        return _text_problems(kb, doc, values, standard_ports)
 
     owners: dict[str, str] = {}
     for model, doc in items:
@@ -296,6 +292,23 @@ def _check_entries(kb: KB, items: list[tuple[Strict, Document]],
         else:
             problems += _check_client(kb, model, doc, broken)
     return problems
+
+
+def _text_problems(kb: KB, doc: Document, values: dict[str, str],
+                   standard_ports: set[str]) -> list[Problem]:
+    found = _check_placeholders(doc, values, kb.provider)
+    for path, text in _markdown_fields(doc.data):
+        found += _check_ports_typed(doc, path, text, standard_ports)
+        found += _check_hosts_typed(doc, path, text, values)
+    return found + _check_protocol_names(kb, doc)  # reads the provider alone of kb
+
+
+def check_text(kb: KB, doc: Document) -> list[Problem]:
+    """A file's text against the facts, as an article's is checked: placeholders that
+    resolve, no port or server name typed by hand, no protocol the provider does not
+    offer, no image from another site (a translation's file, data/translations/)."""
+    standard_ports = {str(e.port) for p in kb.protocols.values() for e in p.standard_ports}
+    return _text_problems(kb, doc, placeholders(kb), standard_ports) + _images(doc)
 
 
 def _check_related(kb: KB, model: Article | Client, doc: Document,
@@ -430,7 +443,7 @@ def _check_placeholders(doc: Document, values: dict[str, str], provider: Provide
     not filled (``allowed=False``, data/provider.yml), any is an error.
     """
     problems = []
-    for path, text in _prose(doc.data):
+    for path, text in prose(doc.data):
         for match in PLACEHOLDER_RE.finditer(text):
             if not allowed:
                 problems.append(doc.problem(
@@ -483,14 +496,16 @@ _NOT_PROSE = {"id", "category", "related", "tags", "protocols", "problem", "prob
               "replacement", "src", "trait", "incoming", "legacy", "updated", "family", "platform"}
 
 
-def _prose(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
+def prose(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
     if isinstance(data, dict):
         for key, value in data.items():
-            if key not in _NOT_PROSE:
-                yield from _prose(value, (*path, key))
+            # data/troubleshooting.yml's 'problems' are texts; a block's are ids.
+            texts = isinstance(value, list) and any(isinstance(v, dict) for v in value)
+            if key not in _NOT_PROSE or texts:
+                yield from prose(value, (*path, key))
     elif isinstance(data, list):
         for i, item in enumerate(data):
-            yield from _prose(item, (*path, i))
+            yield from prose(item, (*path, i))
     elif isinstance(data, str):
         yield path, data
 
@@ -499,7 +514,7 @@ def _check_protocol_names(kb: KB, doc: Document) -> list[Problem]:
     """Text naming an incoming protocol the provider does not offer: wrong on every page it reaches."""
     missing = [pid for pid in INCOMING if pid not in offered(kb.provider)]
     problems = []
-    for path, text in _prose(doc.data):
+    for path, text in prose(doc.data):
         for pid in missing:
             found = _PROTOCOL_WORDS[pid].search(PLACEHOLDER_RE.sub(
                 lambda m: " " * len(m.group(0)), text))

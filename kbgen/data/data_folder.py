@@ -23,6 +23,9 @@ from .reuse import ByObject
 from .validation import validate
 from .yaml_reader import Document, load_file
 
+TRANSLATIONS = "translations"
+"""The folder of data/ holding each language's words (kbgen.data.translations)."""
+
 
 def _display(path: Path, root: Path) -> str:
     try:
@@ -131,6 +134,8 @@ def load_kb(root: Path, data_dir: str = "data", cache: FileCache | None = None,
     for path, parts in _data_files(data):
         rel = "/".join(parts)
         shown = rel if shown_dir == "." else f"{shown_dir}/{rel}"  # as _display(path, root)
+        if parts[0] == TRANSLATIONS and len(parts) > 1:
+            continue  # words over this data, read by kbgen.data.translations against it
         if parts[-1].endswith(".yaml"):
             problems.append(Problem(shown, 1, 1, "", "data files end in .yml",
                                     f"rename it to {os.path.splitext(parts[-1])[0]}.yml"))
@@ -181,6 +186,7 @@ def load_kb(root: Path, data_dir: str = "data", cache: FileCache | None = None,
         raise DataError(problems)
     fill_placeholders(kb, markdown_values(kb), cache.fill if cache is not None else None)
     kb.warnings = problems
+    kb.translated_pages = frozenset([*kb.categories, *kb.entries])  # the source has them all
     return kb
 
 

@@ -53,6 +53,16 @@ class KB:
     documents: dict[str, Document] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
+    # The language of the texts, and the pages (entry and category ids) whose texts are all
+    # in it: every page for the source; kbgen.data.translations.translated gives the others.
+    language: str = "en"
+    translated_pages: frozenset[str] = frozenset()
+    # A translated client guide's app labels that no source confirms: the guide says so.
+    unchecked: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def in_language(self, page_id: str) -> bool:
+        """Whether the page (an entry or category id) is published in this KB's language."""
+        return page_id in self.translated_pages
 
     def children(self, category_id: str | None) -> list[Category]:
         return list(self._tree()[0].get(category_id, ()))

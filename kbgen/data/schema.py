@@ -21,6 +21,7 @@ from pydantic_core import core_schema
 
 from . import model
 from .model import KINDS
+from .translations_models import WORDS
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_DIR = "schemas"
@@ -67,11 +68,31 @@ class _EditorSchema(GenerateJsonSchema):
         return out
 
 
+TRANSLATION = "translation-"
+"""Prefix of a translation kind's schema: schemas/translation-client.schema.json is for
+data/translations/<lang>/clients/<id>.yml (kbgen.data.translations_models)."""
+
+
+def _translation_about(kind: str) -> tuple[str, str]:
+    where = ABOUT[kind][0].removeprefix("data/")
+    return (f"data/translations/<lang>/{where}",
+            f"The words of data/{where} in one language: only its texts, in the same shape; "
+            "lists of steps, blocks, categories and problems are matched by their key or id. "
+            "Every fact (ports, hosts, ids, order, relations) comes from the source file.")
+
+
+def schema_names() -> list[str]:
+    """Every schema kbgen writes: one per kind of data file, one per kind of translation."""
+    return [*KINDS, *(f"{TRANSLATION}{kind}" for kind in WORDS)]
+
+
 def schema_for(kind: str) -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) for one kind of data file."""
-    cls = KINDS[kind]
+    """The JSON Schema (draft 2020-12) for one kind of data file (or of translation file:
+    ``translation-<kind>``)."""
+    source = kind.removeprefix(TRANSLATION)
+    cls = KINDS[kind] if kind == source else WORDS[source]
     schema = cls.model_json_schema(mode="validation", schema_generator=_EditorSchema)
-    where, what = ABOUT[kind]
+    where, what = ABOUT[kind] if kind == source else _translation_about(source)
     schema["$schema"] = DRAFT
     schema["title"] = f"kbgen {kind} file ({where})"
     schema["description"] = what
@@ -90,7 +111,7 @@ def schema_path(root: Path, kind: str) -> Path:
 def write_schemas(root: Path) -> list[Path]:
     """Write every schema under ``root/schemas``; return the files that changed."""
     changed = []
-    for kind in KINDS:
+    for kind in schema_names():
         path = schema_path(root, kind)
         text = render(kind)
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
@@ -102,7 +123,7 @@ def write_schemas(root: Path) -> list[Path]:
 
 def stale_schemas(root: Path) -> list[Path]:
     """Schema files that are missing or differ from what the models generate."""
-    return [schema_path(root, kind) for kind in KINDS
+    return [schema_path(root, kind) for kind in schema_names()
             if not schema_path(root, kind).is_file()
             or schema_path(root, kind).read_bytes() != render(kind).encode("utf-8")]
 
