@@ -81,7 +81,8 @@ def test_a_starter_filled_in_is_complete(tmp_path: Path) -> None:
         path.write_text(_fill_every_field(path.read_text(encoding="utf-8")), encoding="utf-8")
     kb = load_kb(root)
     translations = load_translations(root, kb)
-    assert translations.warnings == []
+    # "Übersetzt" drops the source's placeholders, which is a warning of its own, not incompleteness.
+    assert [w for w in translations.warnings if "leaves out" not in w.message] == []
     de = translated(kb, translations, "de")
     assert de.translated_pages == frozenset([*kb.categories, *kb.entries])
     assert {e.title for e in de.entries.values()} == {"Übersetzt"}
