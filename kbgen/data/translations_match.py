@@ -136,44 +136,37 @@ def match_provider(source: Provider, words: ProviderWords, doc: Document | None,
     return m
 
 
+def _match_by_id(m: _Matcher, field: str, source: list[Any], words: list[Any],
+                 texts: tuple[str, ...], noun: str) -> _Matcher:
+    """Items of a list matched by ``id``: an unknown or repeated id is an error, and each
+    source item needs every one of ``texts``."""
+    ids = [item.id for item in source]
+    given: dict[str, int] = {}
+    for i, item in enumerate(words):
+        if item.id not in ids:
+            m.error((field, i, "id"), f"there is no {noun} '{item.id}'",
+                    known(item.id, ids, m.source_file))
+        else:
+            m.unique((field, i, "id"), item.id, given, i, f"the {noun}")
+    for i, item in enumerate(source):
+        at = given.get(item.id)
+        found = words[at] if at is not None else None
+        for name in texts:
+            m.need(f"{field}.{item.id}.{name}", item.id, found and getattr(found, name),
+                   (field, at or 0, name), (field, i, name))
+    return m
+
+
 def match_categories(source: Categories, words: CategoriesWords, doc: Document | None,
                      source_file: str) -> _Matcher:
-    m = _Matcher(doc, source_file)
-    ids = [c.id for c in source.categories]
-    given: dict[str, int] = {}
-    for i, item in enumerate(words.categories):
-        if item.id not in ids:
-            m.error(("categories", i, "id"), f"there is no category '{item.id}'",
-                    known(item.id, ids, source_file))
-        else:
-            m.unique(("categories", i, "id"), item.id, given, i, "the category")
-    for i, cat in enumerate(source.categories):
-        at = given.get(cat.id)
-        found = words.categories[at] if at is not None else None
-        for name in ("title", "description"):
-            m.need(f"categories.{cat.id}.{name}", cat.id, found and getattr(found, name),
-                   ("categories", at or 0, name), ("categories", i, name))
-    return m
+    return _match_by_id(_Matcher(doc, source_file), "categories", source.categories,
+                        words.categories, ("title", "description"), "category")
 
 
 def match_troubleshooting(source: Troubleshooting, words: TroubleshootingWords,
                           doc: Document | None, source_file: str) -> _Matcher:
-    m = _Matcher(doc, source_file)
-    ids = [p.id for p in source.problems]
-    given: dict[str, int] = {}
-    for i, problem in enumerate(words.problems):
-        if problem.id not in ids:
-            m.error(("problems", i, "id"), f"there is no problem '{problem.id}'",
-                    known(problem.id, ids, source_file))
-        else:
-            m.unique(("problems", i, "id"), problem.id, given, i, "the problem")
-    for i, p in enumerate(source.problems):
-        at = given.get(p.id)
-        found = words.problems[at] if at is not None else None
-        for name in ("title", "cause", "fix"):
-            m.need(f"problems.{p.id}.{name}", p.id, found and getattr(found, name),
-                   ("problems", at or 0, name), ("problems", i, name))
-    return m
+    return _match_by_id(_Matcher(doc, source_file), "problems", source.problems, words.problems,
+                        ("title", "cause", "fix"), "problem")
 
 
 def match_protocol(source: Protocol, words: ProtocolWords, doc: Document | None,
